@@ -1,0 +1,138 @@
+"""Open and close the database, run migrations, and open transactions that carry the tenant."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from tortoise import Tortoise, connections
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.transactions import in_transaction
+
+from core.db.config import ModelApp, is_postgres_url, tortoise_config
+from core.db.rls import LOCAL_SET_SQL, current_settings
+from core.errors import ConfigurationError
+
+
+async def init_db(
+    url: str, apps: list[ModelApp], *, pool_size: int = 10, setting: str = "CONGVAN_DATABASE_URL"
+) -> None:
+    """Initialise tortoise for this process (global fallback: uvicorn and workers need it)."""
+    config = tortoise_config(url, apps, pool_size=pool_size)
+    try:
+        await Tortoise.init(config=config, _enable_global_fallback=True)
+        await connections.get("default").execute_query("SELECT 1")
+    except ConfigurationError:
+        raise
+    except Exception as exc:
+        await close_db()
+        raise ConfigurationError(f"{setting}: cannot connect ({_reason(exc)})") from exc
+
+
+async def close_db() -> None:
+    try:
+        await Tortoise.close_connections()
+    except Exception:  # noqa: S110 - closing a half-open pool must not mask the real error
+        pass
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:200]
+
+
+def db() -> BaseDBAsyncClient:
+    return connections.get("default")
+
+
+def is_postgres() -> bool:
+    return db().capabilities.dialect == "postgres"
+
+
+async def check_rls_role(allow_bypass: bool) -> None:
+    """Refuse a PostgreSQL role that would silently bypass row-level security."""
+    if not is_postgres():
+        return
+    rows = await db().execute_query_dict(
+        "SELECT current_user AS name, rolsuper, rolbypassrls FROM pg_roles "
+        "WHERE rolname = current_user"
+    )
+    role = rows[0]
+    if (role["rolsuper"] or role["rolbypassrls"]) and not allow_bypass:
+        raise ConfigurationError(
+            f"CONGVAN_DATABASE_URL: role '{role['name']}' bypasses row-level security "
+            "(superuser or BYPASSRLS); connect as the application role (docs/deploy.md) "
+            "or set CONGVAN_ALLOW_RLS_BYPASS=true for development"
+        )
+
+
+@asynccontextmanager
+async def atomic() -> AsyncIterator[BaseDBAsyncClient]:
+    """A transaction whose connection carries the current tenant for RLS.
+
+    The pool sets the tenant on acquire; setting it again with ``set_config(…, true)`` keeps a
+    transaction right even when it was opened before the context switched tenant.
+    """
+    async with in_transaction("default") as connection:
+        if connection.capabilities.dialect == "postgres":
+            await connection.execute_query(LOCAL_SET_SQL, list(current_settings()))
+        yield connection
+
+
+async def run_migrations(url: str, apps: list[ModelApp], *, app_role: str | None = None) -> list[str]:
+    """Apply every pending migration; returns the names applied. Grants the app role on PG."""
+    from tortoise.migrations.api import migrate
+
+    applied: list[str] = []
+
+    def progress(event: str, app_label: str, name: str) -> None:
+        if event == "apply_done":
+            applied.append(f"{app_label}.{name}")
+
+    config = tortoise_config(url, apps, rls=False)
+    try:
+        await migrate(config=config, progress=progress)
+        if app_role and is_postgres_url(url):
+            await grant_app_role(app_role)
+    finally:
+        await close_db()
+    return applied
+
+
+async def grant_app_role(role: str) -> None:
+    quoted = '"' + role.replace('"', '""') + '"'
+    client = db()
+    exists = await client.execute_query_dict("SELECT 1 FROM pg_roles WHERE rolname = $1", [role])
+    if not exists:
+        raise ConfigurationError(f"CONGVAN_DATABASE_URL: role {role!r} does not exist")
+    for sql in (
+        f"GRANT USAGE ON SCHEMA public TO {quoted}",
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {quoted}",
+        f"GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {quoted}",
+    ):
+        await client.execute_script(sql)
+
+
+async def fetch_tenant_rows(sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
+    """Raw SQL for tenant-scoped tables: ``{tenant}`` in the text becomes a tenant filter.
+
+    ``SELECT * FROM core_unit WHERE {tenant} AND code = $2`` → ``tenant_id = $1``; the tenant id
+    is always the first parameter. Raw SQL that skips this helper still meets RLS on PostgreSQL.
+    """
+    from core.context import current_tenant
+
+    if "{tenant}" not in sql:
+        raise ValueError("raw tenant SQL must contain the {tenant} filter placeholder")
+    tenant_id = current_tenant().id
+    placeholder = "$1" if is_postgres() else "?"
+    query = sql.replace("{tenant}", f"tenant_id = {placeholder}")
+    if not is_postgres():
+        query = _dollar_to_qmark(query)
+    return list(await db().execute_query_dict(query, [tenant_id, *(params or [])]))
+
+
+def _dollar_to_qmark(sql: str) -> str:
+    import re
+
+    return re.sub(r"\$\d+", "?", sql)

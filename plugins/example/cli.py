@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+import click
+
+
+def add_commands(cli: click.Group) -> None:
+    @cli.group("example")
+    def example() -> None:
+        """Example plugin commands."""
+
+    @example.command("hello")
+    @click.argument("name", default="Việt Nam")
+    def hello(name: str) -> None:
+        """Print a greeting (proves plugins can add CLI commands)."""
+        click.echo(f"Xin chào, {name}!")

@@ -81,10 +81,17 @@ class TestDatabases:
                 await close_db()
                 self.current = None
             await run_migrations(admin_url or url, self.apps, app_role=APP_ROLE if admin_url else None)
+            if admin_url:
+                # Tests empty tables between cases; production never grants TRUNCATE.
+                psql(admin_url, f"GRANT TRUNCATE ON ALL TABLES IN SCHEMA public TO {APP_ROLE}")
             self.migrated.add(url)
         if self.current != url:
             if self.current is not None:
                 await close_db()
+            # tortoise caches compiled SQL per connection name; both databases are "default".
+            from tortoise.backends.base.executor import EXECUTOR_CACHE
+
+            EXECUTOR_CACHE.clear()
             await init_db(url, self.apps, pool_size=5)
             self.current = url
         return url
@@ -98,7 +105,7 @@ class TestDatabases:
         with platform_scope():
             if is_postgres():
                 await db().execute_script(
-                    "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"
+                    "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " CASCADE"
                 )
             else:
                 for table in tables:
@@ -127,6 +134,23 @@ def create_pg_database(name: str) -> tuple[str, str]:
     return f"{base}/{name}", f"postgres://{APP_ROLE}@{host}:{port}/{name}"
 
 
+def psql(url: str, sql: str) -> None:
+    subprocess.run(
+        ["psql", url.replace("postgres://", "postgresql://", 1), "-q", "-v", "ON_ERROR_STOP=1",
+         "-c", sql],
+        check=True, capture_output=True,
+    )
+
+
+def drop_pg_database(name: str) -> None:
+    subprocess.run(
+        ["psql", PG_ADMIN_URL.replace("postgres://", "postgresql://", 1), "-q", "-c",
+         f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'],
+        check=False, capture_output=True,
+    )
+
+
+
 # ------------------------------------------------------------------------------- fixtures
 
 
@@ -142,10 +166,17 @@ def test_databases(congvan_host: PluginHost, tmp_path_factory: pytest.TempPathFa
 
 
 @pytest.fixture(scope="session")
-def pg_urls(test_databases: TestDatabases) -> tuple[str, str]:
-    """(owner URL, app-role URL) of this worker's PostgreSQL test database."""
+def pg_urls(test_databases: TestDatabases) -> Iterator[tuple[str, str]]:
+    """(owner URL, app-role URL) of this worker's PostgreSQL test database.
+
+    The name carries the process id, so concurrent test sessions on one machine never share
+    (or drop) each other's database.
+    """
     require_service(PG_ADMIN_URL, 5432, "PostgreSQL")
-    return create_pg_database(f"congvan_test_{worker_id()}")
+    name = f"congvan_test_{worker_id()}_{os.getpid()}"
+    urls = create_pg_database(name)
+    yield urls
+    drop_pg_database(name)
 
 
 @pytest.fixture
@@ -190,12 +221,21 @@ async def make_tenant(slug: str, name: str, plugins: tuple[str, ...] = ("example
 
 
 @pytest.fixture
-async def tenant(db: str) -> TenantInfo:
+def current_db(request: pytest.FixtureRequest) -> str:
+    """The database the test asked for (``pg_db`` or ``any_db``), SQLite otherwise."""
+    for name in ("any_db", "pg_db"):
+        if name in request.fixturenames:
+            return str(request.getfixturevalue(name))
+    return str(request.getfixturevalue("db"))
+
+
+@pytest.fixture
+async def tenant(current_db: str) -> TenantInfo:
     return await make_tenant("alpha", "Tỉnh Alpha")
 
 
 @pytest.fixture
-async def other_tenant(db: str) -> TenantInfo:
+async def other_tenant(current_db: str) -> TenantInfo:
     return await make_tenant("beta", "Bộ Beta")
 
 
@@ -229,9 +269,11 @@ def redis_url() -> str:
     require_service(REDIS_URL, 6379, "Redis")
     import redis
 
-    index = (int(worker_id().removeprefix("gw") or 0) % 14) + 1
+    # A database index per process: concurrent sessions rarely collide, and nothing is
+    # flushed that another session may be using; tests namespace their keys as well.
+    index = (os.getpid() % 15) + 1
     url = f"{REDIS_URL.rstrip('/')}/{index}"
-    redis.Redis.from_url(url).flushdb()
+    redis.Redis.from_url(url).ping()
     return url
 
 

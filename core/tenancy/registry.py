@@ -103,3 +103,19 @@ def host_of(raw: str) -> str:
     if raw.startswith("["):
         return raw.split("]", 1)[0] + "]"
     return raw.rsplit(":", 1)[0] if raw.count(":") == 1 else raw
+
+
+_registry: TenantRegistry | None = None
+
+
+def set_registry(registry: TenantRegistry) -> TenantRegistry:
+    global _registry
+    _registry = registry
+    return registry
+
+
+def get_registry() -> TenantRegistry:
+    """The process's tenant registry (set by ``core.runtime.start_runtime``)."""
+    if _registry is None:
+        raise RuntimeError("the tenant registry is not loaded; call core.runtime.start_runtime()")
+    return _registry

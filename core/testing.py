@@ -108,8 +108,11 @@ class TestDatabases:
                     "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " CASCADE"
                 )
             else:
-                for table in tables:
-                    await db().execute_script(f'DELETE FROM "{table}"')
+                await db().execute_script(
+                    "PRAGMA foreign_keys = OFF;"
+                    + "".join(f'DELETE FROM "{table}";' for table in tables)
+                    + "PRAGMA foreign_keys = ON;"
+                )
 
 
 def create_pg_database(name: str) -> tuple[str, str]:

@@ -15,7 +15,7 @@ from tortoise.migrations.operations import CreateModel
 
 from core.db.config import ModelApp, tortoise_config
 
-IMPORT_LINE = "from core.db.operations import EnableRLS\n"
+IMPORT_LINE = "from core import EnableRLS\n"
 
 
 async def make_migrations(apps: list[ModelApp]) -> list[str]:

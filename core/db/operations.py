@@ -1,6 +1,6 @@
 """Migration operations for PostgreSQL-only DDL, skipped on SQLite.
 
-Migration files import these (``from core.db.operations import EnableRLS``) so one set of
+Migration files import these from the public API (``from core import EnableRLS``) so one set of
 migrations serves both databases.
 """
 

@@ -74,7 +74,10 @@ class PluginHost:
             raise PluginError(f"plugin_info of {plugin!r} must return a PluginInfo")
         if self.pm.has_plugin(info.name):
             raise PluginError(f"a plugin named {info.name!r} is already registered")
-        self.pm.register(plugin, name=info.name)
+        try:
+            self.pm.register(plugin, name=info.name)
+        except pluggy.PluginValidationError as exc:
+            raise PluginError(f"plugin {info.name!r} is invalid: {exc}") from exc
         self._info[info.name] = info
         if essential:
             self.essential.add(info.name)

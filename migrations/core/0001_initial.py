@@ -1,5 +1,5 @@
 from tortoise import migrations
-from core.db.operations import EnableRLS
+from core import EnableRLS
 from tortoise.migrations import operations as ops
 import functools
 from json import dumps, loads

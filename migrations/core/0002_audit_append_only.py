@@ -1,6 +1,6 @@
 from tortoise import migrations
 
-from core.db.operations import RunPostgresSQL
+from core import RunPostgresSQL
 
 FORBID = """
 CREATE OR REPLACE FUNCTION congvan_audit_append_only() RETURNS trigger AS $$

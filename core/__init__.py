@@ -37,6 +37,7 @@ _EXPORTS: dict[str, str] = {
     "TimestampMixin": "core.db.base",
     "atomic": "core.db.connection",
     "fetch_tenant_rows": "core.db.connection",
+    "on_commit": "core.db.connection",
     "EnableRLS": "core.db.operations",
     "RunPostgresSQL": "core.db.operations",
     # plugins
@@ -61,6 +62,7 @@ _EXPORTS: dict[str, str] = {
     "public": "core.web.permissions",
     "authenticated": "core.web.permissions",
     "cli_permission": "core.cli.permissions",
+    "cli_read_only": "core.cli.permissions",
 }
 
 __all__ = ["hookimpl", *_EXPORTS]
@@ -78,7 +80,7 @@ def __getattr__(name: str) -> Any:
 if TYPE_CHECKING:
     from core.context import Actor, TenantInfo, current_actor, current_tenant, tenant_context
     from core.db.base import PlatformModel, TenantModel, TimestampMixin
-    from core.db.connection import atomic, fetch_tenant_rows
+    from core.db.connection import atomic, fetch_tenant_rows, on_commit
     from core.db.operations import EnableRLS, RunPostgresSQL
     from core.errors import (
         BadRequest,

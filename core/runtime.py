@@ -96,6 +96,8 @@ async def _start_bus(settings: Settings, registry: TenantRegistry) -> Any:
         await registry.reload_tenant(int(payload))
 
     bus.subscribe("tenant", tenant_changed)
+    # A notification lost while the bus reconnects must not leave a stale snapshot behind.
+    bus.on_resync(registry.reload)
     await bus.start()
     return bus
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from tortoise import Tortoise, connections
@@ -67,17 +68,47 @@ async def check_rls_role(allow_bypass: bool) -> None:
         )
 
 
+CommitCallback = Callable[[], Awaitable[None]]
+_on_commit: ContextVar[list[CommitCallback] | None] = ContextVar("congvan_on_commit", default=None)
+
+
 @asynccontextmanager
 async def atomic() -> AsyncIterator[BaseDBAsyncClient]:
     """A transaction whose connection carries the current tenant for RLS.
 
     The pool sets the tenant on acquire; setting it again with ``set_config(…, true)`` keeps a
-    transaction right even when it was opened before the context switched tenant.
+    transaction right even when it was opened before the context switched tenant. Nested
+    blocks are savepoints. Callbacks given to :func:`on_commit` run after the outermost block
+    commits; those of a block that rolls back are dropped.
     """
-    async with in_transaction("default") as connection:
-        if connection.capabilities.dialect == "postgres":
-            await connection.execute_query(LOCAL_SET_SQL, list(current_settings()))
-        yield connection
+    parent = _on_commit.get()
+    callbacks: list[CommitCallback] = []
+    token = _on_commit.set(callbacks)
+    try:
+        async with in_transaction("default") as connection:
+            if connection.capabilities.dialect == "postgres":
+                await connection.execute_query(LOCAL_SET_SQL, list(current_settings()))
+            yield connection
+    finally:
+        _on_commit.reset(token)
+    if parent is not None:
+        parent.extend(callbacks)
+        return
+    for callback in callbacks:
+        await callback()
+
+
+async def on_commit(callback: CommitCallback) -> None:
+    """Run ``callback`` once the surrounding ``atomic()`` commits (now, when there is none).
+
+    Use it for what other processes must only see after commit: change notifications,
+    messages to a broker, cache invalidation.
+    """
+    pending = _on_commit.get()
+    if pending is None:
+        await callback()
+    else:
+        pending.append(callback)
 
 
 async def run_migrations(url: str, apps: list[ModelApp], *, app_role: str | None = None) -> list[str]:

@@ -164,8 +164,14 @@ def congvan_host() -> PluginHost:
 
 
 @pytest.fixture(scope="session")
-def test_databases(congvan_host: PluginHost, tmp_path_factory: pytest.TempPathFactory) -> TestDatabases:
-    return TestDatabases(congvan_host, tmp_path_factory.mktemp("db"))
+async def test_databases(
+    congvan_host: PluginHost, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[TestDatabases]:
+    yield TestDatabases(congvan_host, tmp_path_factory.mktemp("db"))
+    from core.db.connection import close_db
+
+    # An open aiosqlite connection keeps a thread alive and the interpreter from exiting.
+    await close_db()
 
 
 @pytest.fixture(scope="session")

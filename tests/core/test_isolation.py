@@ -18,8 +18,17 @@ def tenant_models() -> list[type[TenantModel]]:
 
 async def test_every_tenant_model_refuses_to_work_without_a_tenant(db):
     models = tenant_models()
-    assert {"Unit", "User", "Position", "ApiToken", "Role", "CasbinRule", "AuditEvent",
-            "AuditHead", "Note"} <= {m.__name__ for m in models}
+    assert {
+        "Unit",
+        "User",
+        "Position",
+        "ApiToken",
+        "Role",
+        "CasbinRule",
+        "AuditEvent",
+        "AuditHead",
+        "Note",
+    } <= {m.__name__ for m in models}
     for model in models:
         with pytest.raises(TenantRequired):
             model.all()
@@ -54,9 +63,9 @@ async def test_query_paths_stay_inside_the_tenant(any_db, tenant, other_tenant):
             await Unit.get(id=other_root.id)
         assert await Unit.get_or_none(id=other_root.id) is None
         assert not await Unit.filter(id=other_root.id).exists()
-        assert await Unit.filter(id__in=[root.id, other_root.id]).values_list("name", flat=True) == [
-            "UBND A"
-        ]
+        assert await Unit.filter(id__in=[root.id, other_root.id]).values_list(
+            "name", flat=True
+        ) == ["UBND A"]
         assert [u.name for u in await root.children.all()] == ["Sở A"]
         assert (await child.parent).name == "UBND A"  # type: ignore[union-attr]
         assert await Unit.filter(id=other_root.id).update(name="hijacked") == 0
@@ -64,8 +73,9 @@ async def test_query_paths_stay_inside_the_tenant(any_db, tenant, other_tenant):
         assert [u.name for u in await Unit.select_for_update().filter(code="ROOT")] == ["UBND A"]
         await Unit.bulk_create([Unit(code=f"B{n}", name=f"bulk {n}") for n in range(3)])
         assert await Unit.filter(code__startswith="B").count() == 3
-        rows = await fetch_tenant_rows("SELECT name FROM core_unit WHERE {tenant} AND code = $2",
-                                       ["ROOT"])
+        rows = await fetch_tenant_rows(
+            "SELECT name FROM core_unit WHERE {tenant} AND code = $2", ["ROOT"]
+        )
         assert rows == [{"name": "UBND A"}]
         await root.refresh_from_db()
         assert (await Note.get(title="shared title")).id == note.id

@@ -12,10 +12,16 @@ from core.db.connection import atomic, db, is_postgres
 
 async def test_events_chain_and_verify(tenant_context):
     with acting_as(Actor("user", 7, "Nguyễn Văn A", unit_id=3)):
-        first = await record_audit("unit.create", object_type="unit", object_id=5,
-                                   after={"name": "Sở Tư pháp"})
-        second = await record_audit("unit.update", object_type="unit", object_id=5,
-                                    before={"name": "Sở Tư pháp"}, after={"name": "STP"})
+        first = await record_audit(
+            "unit.create", object_type="unit", object_id=5, after={"name": "Sở Tư pháp"}
+        )
+        second = await record_audit(
+            "unit.update",
+            object_type="unit",
+            object_id=5,
+            before={"name": "Sở Tư pháp"},
+            after={"name": "STP"},
+        )
     assert (first.seq, second.seq) == (1, 2)
     assert second.prev_hash == first.hash
     assert first.actor == "user:7" and first.unit_id == 3
@@ -50,6 +56,7 @@ async def test_rolled_back_change_leaves_no_event(tenant_context):
 
 async def test_concurrent_appends_stay_linear(any_db, tenant, other_tenant):
     assert is_postgres() == (any_db.startswith("postgres"))
+
     async def write(n: int) -> None:
         with tenant_context(tenant):
             await record_audit(f"bulk.{n}")
@@ -95,9 +102,17 @@ async def tamper(sql: str) -> None:
         "ALTER TABLE core_audit_event ENABLE TRIGGER core_audit_event_append_only;"
     )
     subprocess.run(
-        ["psql", owner.replace("postgres://", "postgresql://", 1), "-q", "-v",
-         "ON_ERROR_STOP=1", "-c", script],
-        check=True, capture_output=True,
+        [
+            "psql",
+            owner.replace("postgres://", "postgresql://", 1),
+            "-q",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-c",
+            script,
+        ],
+        check=True,
+        capture_output=True,
     )
 
 

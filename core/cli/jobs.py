@@ -45,7 +45,7 @@ async def failed(limit: int, as_json: bool) -> None:
         print_json(rows)
         return
     for row in rows:
-        row["last_error"] = (str(row["last_error"] or "").strip().splitlines() or [""])[-1][:80]
+        row["last_error"] = (str(row["last_error"] or "").strip().splitlines() or [""])[0][:80]
     print_table(
         rows,
         [

@@ -1,3 +1,4 @@
+# mypy: disable-error-code="empty-body"
 """Every hook of the Congvan kernel, grouped by family.
 
 Each docstring says when the hook runs, whether it is tenant-scoped (called only for plugins

@@ -49,7 +49,9 @@ async def migrate(settings: Settings | None = None, host: PluginHost | None = No
     app_role = None
     if settings.database_admin_url and is_postgres_url(settings.resolved_database_url):
         app_role = urlsplit(settings.resolved_database_url).username
-    setting = "CONGVAN_DATABASE_ADMIN_URL" if settings.database_admin_url else "CONGVAN_DATABASE_URL"
+    setting = (
+        "CONGVAN_DATABASE_ADMIN_URL" if settings.database_admin_url else "CONGVAN_DATABASE_URL"
+    )
     from core.errors import ConfigurationError
 
     try:
@@ -88,9 +90,10 @@ async def start_runtime(
 
 
 async def _start_bus(settings: Settings, registry: TenantRegistry) -> Any:
-    from core.notify import change_bus_from_settings, set_change_bus
+    from core.notify import ChangeBus, change_bus_from_settings, set_change_bus
 
-    bus = set_change_bus(change_bus_from_settings(settings))
+    bus: ChangeBus = change_bus_from_settings(settings)
+    set_change_bus(bus)
 
     async def tenant_changed(payload: str) -> None:
         await registry.reload_tenant(int(payload))

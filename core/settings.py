@@ -31,8 +31,12 @@ class Settings(BaseSettings):
         env_prefix="CONGVAN_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
     )
 
-    var_dir: Path = Field(Path("var"), description="Where the embedded database, files and key live.")
-    database_url: str = Field("", description="sqlite:///path or postgres://user@host/db (app role).")
+    var_dir: Path = Field(
+        Path("var"), description="Where the embedded database, files and key live."
+    )
+    database_url: str = Field(
+        "", description="sqlite:///path or postgres://user@host/db (app role)."
+    )
     database_admin_url: str = Field(
         "", description="Owner connection for migrations (PostgreSQL); defaults to database_url."
     )
@@ -40,7 +44,9 @@ class Settings(BaseSettings):
     broker_url: str = Field("inprocess://", description="inprocess:// or redis://host:6379/0.")
     storage_url: str = Field("", description="file:///path or s3://bucket?endpoint=http://…")
     base_domain: str = Field("localhost", description="Tenants live at <slug>.<base_domain>.")
-    secret_key: str = Field("", description="Signs cookies; generated into var/secret_key if empty.")
+    secret_key: str = Field(
+        "", description="Signs cookies; generated into var/secret_key if empty."
+    )
     max_upload_bytes: int = Field(50 * 1024 * 1024, ge=1024)
     max_request_bytes: int = Field(60 * 1024 * 1024, ge=1024)
     session_max_age: int = Field(8 * 3600, ge=60, description="Seconds a web session lives.")
@@ -50,7 +56,8 @@ class Settings(BaseSettings):
     login_window_seconds: int = Field(900, ge=1)
     secure_cookies: bool = Field(False, description="Set Secure on cookies (true behind HTTPS).")
     allow_rls_bypass: bool = Field(
-        False, description="Allow a PostgreSQL role that bypasses row-level security (not for production)."
+        False,
+        description="Allow a role that bypasses row-level security (never in production).",
     )
     watcher_url: str = Field(
         "", description="Policy/tenant change notifications: postgres://, redis:// or empty (auto)."

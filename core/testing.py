@@ -21,12 +21,15 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from core.context import TenantInfo, platform_scope, tenant_context as _tenant_context
+from core.context import TenantInfo, platform_scope
+from core.context import tenant_context as _tenant_context
 from core.db.config import ModelApp
 from core.plugins.apps import model_apps
 from core.plugins.manager import PluginHost, build_host, set_host
 
-PG_ADMIN_URL = os.environ.get("CONGVAN_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+PG_ADMIN_URL = os.environ.get(
+    "CONGVAN_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"
+)
 REDIS_URL = os.environ.get("CONGVAN_TEST_REDIS_URL", "redis://127.0.0.1:6379")
 APP_ROLE = "congvan_app"
 
@@ -38,7 +41,9 @@ def worker_id() -> str:
 def port_open(url: str, default_port: int) -> bool:
     parts = urlsplit(url)
     try:
-        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or default_port), 1):
+        with socket.create_connection(
+            (parts.hostname or "127.0.0.1", parts.port or default_port), 1
+        ):
             return True
     except OSError:
         return False
@@ -80,7 +85,9 @@ class TestDatabases:
             if self.current is not None:
                 await close_db()
                 self.current = None
-            await run_migrations(admin_url or url, self.apps, app_role=APP_ROLE if admin_url else None)
+            await run_migrations(
+                admin_url or url, self.apps, app_role=APP_ROLE if admin_url else None
+            )
             if admin_url:
                 # Tests empty tables between cases; production never grants TRUNCATE.
                 psql(admin_url, f"GRANT TRUNCATE ON ALL TABLES IN SCHEMA public TO {APP_ROLE}")
@@ -122,9 +129,20 @@ def create_pg_database(name: str) -> tuple[str, str]:
     env = {**os.environ, "PGCONNECT_TIMEOUT": "5"}
 
     def psql(sql: str) -> None:
-        subprocess.run(["psql", PG_ADMIN_URL.replace("postgres://", "postgresql://", 1), "-q",
-                        "-v", "ON_ERROR_STOP=1", "-c", sql], check=True, env=env,
-                       capture_output=True)
+        subprocess.run(
+            [
+                "psql",
+                PG_ADMIN_URL.replace("postgres://", "postgresql://", 1),
+                "-q",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-c",
+                sql,
+            ],
+            check=True,
+            env=env,
+            capture_output=True,
+        )
 
     psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     psql(f'CREATE DATABASE "{name}"')
@@ -139,19 +157,32 @@ def create_pg_database(name: str) -> tuple[str, str]:
 
 def psql(url: str, sql: str) -> None:
     subprocess.run(
-        ["psql", url.replace("postgres://", "postgresql://", 1), "-q", "-v", "ON_ERROR_STOP=1",
-         "-c", sql],
-        check=True, capture_output=True,
+        [
+            "psql",
+            url.replace("postgres://", "postgresql://", 1),
+            "-q",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-c",
+            sql,
+        ],
+        check=True,
+        capture_output=True,
     )
 
 
 def drop_pg_database(name: str) -> None:
     subprocess.run(
-        ["psql", PG_ADMIN_URL.replace("postgres://", "postgresql://", 1), "-q", "-c",
-         f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'],
-        check=False, capture_output=True,
+        [
+            "psql",
+            PG_ADMIN_URL.replace("postgres://", "postgresql://", 1),
+            "-q",
+            "-c",
+            f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
+        ],
+        check=False,
+        capture_output=True,
     )
-
 
 
 # ------------------------------------------------------------------------------- fixtures
@@ -206,7 +237,9 @@ async def pg_db(test_databases: TestDatabases, pg_urls: tuple[str, str]) -> Asyn
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-async def any_db(request: pytest.FixtureRequest, test_databases: TestDatabases) -> AsyncIterator[str]:
+async def any_db(
+    request: pytest.FixtureRequest, test_databases: TestDatabases
+) -> AsyncIterator[str]:
     """Runs the test once on SQLite and once on PostgreSQL."""
     if request.param == "sqlite":
         url = await test_databases.use(test_databases.sqlite_url)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 
 from core.db.base import TenantModel
@@ -19,8 +21,8 @@ class AuditEvent(TenantModel):
     action = fields.CharField(max_length=100)
     object_type = fields.CharField(max_length=63, default="")
     object_id = fields.CharField(max_length=100, default="")
-    before = fields.JSONField(null=True)
-    after = fields.JSONField(null=True)
+    before: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)
+    after: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)
     prev_hash = fields.CharField(max_length=64)
     hash = fields.CharField(max_length=64)
 

@@ -128,7 +128,10 @@ async def verify_chain() -> VerifyResult:
     head = await AuditHead.get_or_none()
     if head is not None and (head.seq != last_seq or head.hash != prev_hash):
         return VerifyResult(
-            False, last_seq, last_seq + 1, f"the chain ends at #{last_seq} but its head says #{head.seq}"
+            False,
+            last_seq,
+            last_seq + 1,
+            f"the chain ends at #{last_seq} but its head says #{head.seq}",
         )
     return VerifyResult(True, last_seq)
 

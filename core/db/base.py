@@ -44,7 +44,9 @@ class TenantManager(Manager):
 
 
 def _plain_description(doc: str | None) -> str:
-    """The first docstring line, reduced to characters that are safe in SQL comments (no quotes, no "/*", no ";").
+    """The first docstring line, reduced to characters safe in SQL comments.
+
+    No quotes, no ``/*``, no ``;``.
 
     tortoise copies the docstring into a table comment unescaped; on SQLite a quote or ``/*``
     breaks the DDL.
@@ -61,7 +63,7 @@ class _CongvanModelMeta(ModelMeta):
     """
 
     def __new__(mcs, name: str, bases: tuple[type, ...], attrs: dict[str, Any]) -> Any:
-        meta = attrs.get("Meta")
+        meta: Any = attrs.get("Meta")
         if meta is None:
             meta = type("Meta", (), {})
             attrs["Meta"] = meta

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from contextvars import ContextVar
 from typing import Any
 
@@ -32,10 +32,9 @@ async def init_db(
 
 
 async def close_db() -> None:
-    try:
+    # Closing a half-open pool must not mask the error that made us close it.
+    with suppress(Exception):
         await Tortoise.close_connections()
-    except Exception:  # noqa: S110 - closing a half-open pool must not mask the real error
-        pass
 
 
 def _reason(exc: BaseException) -> str:
@@ -44,7 +43,8 @@ def _reason(exc: BaseException) -> str:
 
 
 def db() -> BaseDBAsyncClient:
-    return connections.get("default")
+    client: BaseDBAsyncClient = connections.get("default")
+    return client
 
 
 def is_postgres() -> bool:
@@ -111,7 +111,9 @@ async def on_commit(callback: CommitCallback) -> None:
         pending.append(callback)
 
 
-async def run_migrations(url: str, apps: list[ModelApp], *, app_role: str | None = None) -> list[str]:
+async def run_migrations(
+    url: str, apps: list[ModelApp], *, app_role: str | None = None
+) -> list[str]:
     """Apply every pending migration; returns the names applied. Grants the app role on PG."""
     from tortoise.migrations.api import migrate
 

@@ -40,7 +40,7 @@ async def make_migrations(apps: list[ModelApp]) -> list[str]:
 
 
 def _model(app_label: str, name: str) -> type:
-    return Tortoise.apps[app_label][name]  # type: ignore[index,no-any-return]
+    return Tortoise.apps[app_label][name]  # type: ignore[no-any-return]
 
 
 def _tenant_scoped(app_label: str, name: str) -> bool:

@@ -21,13 +21,15 @@ def _is_postgres(state_editor: Any) -> bool:
 class RunPostgresSQL(RunSQL):
     """RunSQL that does nothing on databases other than PostgreSQL."""
 
-    async def database_forward(self, app_label: str, old_state: Any, new_state: Any,
-                               state_editor: Any = None) -> None:
+    async def database_forward(
+        self, app_label: str, old_state: Any, new_state: Any, state_editor: Any = None
+    ) -> None:
         if state_editor is not None and _is_postgres(state_editor):
             await super().database_forward(app_label, old_state, new_state, state_editor)
 
-    async def database_backward(self, app_label: str, old_state: Any, new_state: Any,
-                                state_editor: Any = None) -> None:
+    async def database_backward(
+        self, app_label: str, old_state: Any, new_state: Any, state_editor: Any = None
+    ) -> None:
         if state_editor is not None and _is_postgres(state_editor):
             await super().database_backward(app_label, old_state, new_state, state_editor)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 
 from core.db.base import PlatformModel
@@ -17,7 +19,7 @@ class OutboxMessage(PlatformModel):
     id = fields.CharField(max_length=36, primary_key=True)
     tenant_id = fields.IntField(null=True, db_index=True)
     handler = fields.CharField(max_length=200)
-    payload = fields.JSONField(default=dict)
+    payload: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
     status = fields.CharField(max_length=16, default="pending", db_index=True)
     attempts = fields.IntField(default=0)
     max_attempts = fields.IntField(default=8)

@@ -138,9 +138,7 @@ class PluginHost:
 
     def relay(self, tenant: TenantInfo | None = None) -> TenantRelay:
         tenant = tenant or current_tenant()
-        disabled = frozenset(
-            name for name in self.names() if name not in tenant.enabled_plugins
-        )
+        disabled = frozenset(name for name in self.names() if name not in tenant.enabled_plugins)
         cached = self._relays.get(tenant.id)
         if cached is not None and cached[0] == disabled:
             return cached[1]

@@ -63,7 +63,8 @@ async def _refuse(scope: Scope, send: Send, error: CongvanError) -> None:
     if wants_html:
         body = (
             f"<!doctype html><meta charset=utf-8><title>{error.status}</title>"
-            f"<h1>{error.status} — {html.escape(error.title)}</h1><p>{html.escape(error.detail)}</p>"
+            f"<h1>{error.status} — {html.escape(error.title)}</h1>"
+            f"<p>{html.escape(error.detail)}</p>"
         ).encode()
         content_type = b"text/html; charset=utf-8"
     else:
@@ -73,7 +74,10 @@ async def _refuse(scope: Scope, send: Send, error: CongvanError) -> None:
         {
             "type": "http.response.start",
             "status": error.status,
-            "headers": [(b"content-type", content_type), (b"content-length", str(len(body)).encode())],
+            "headers": [
+                (b"content-type", content_type),
+                (b"content-length", str(len(body)).encode()),
+            ],
         }
     )
     await send({"type": "http.response.body", "body": body})

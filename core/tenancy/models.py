@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 
 from core.db.base import PlatformModel, TimestampMixin
@@ -47,7 +49,7 @@ class TenantPlugin(PlatformModel, TimestampMixin):
     )
     plugin = fields.CharField(max_length=63)
     enabled = fields.BooleanField(default=True)
-    settings = fields.JSONField(default=dict)
+    settings: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
 
     class Meta:
         table = "core_tenant_plugin"

@@ -6,7 +6,10 @@ VIEW = "example.notes.view"
 CREATE = "example.notes.create"
 
 ACTIONS = [
-    Action(VIEW, "Xem ghi chú / View notes",
-           default_roles=("tenant_admin", "clerk", "leader", "specialist")),
+    Action(
+        VIEW,
+        "Xem ghi chú / View notes",
+        default_roles=("tenant_admin", "clerk", "leader", "specialist"),
+    ),
     Action(CREATE, "Tạo ghi chú / Create notes", default_roles=("tenant_admin", "clerk")),
 ]

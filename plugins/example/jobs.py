@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from core import JobHandler
-
 from plugins.example.models import NoteStat
 
 

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 from core import Action, Actor, JobHandler, MenuItem, PluginInfo, enqueue, hookimpl
-
 from plugins.example import actions, jobs, routes
 from plugins.example.events import NoteCreated
 from plugins.example.settings import ExampleSettings

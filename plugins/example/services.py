@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from core import Conflict, InvalidInput, atomic, current_actor, plugin_settings, publish
-
 from plugins.example.events import NoteCreated
 from plugins.example.models import Note
 

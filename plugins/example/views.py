@@ -4,7 +4,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from core import plugin_settings, requires
-
 from plugins.example import services
 from plugins.example.actions import CREATE, VIEW
 

@@ -81,7 +81,7 @@ def test_settings_are_typed_and_validated():
     assert "Invalid settings for plugin 'probe': level:" in info.value.detail
     with pytest.raises(InvalidInput):
         host.validate_settings("probe", {"level": 9})
-    with pytest.raises(NotFound, match="No plugin named 'ghost'"):
+    with pytest.raises(NotFound, match=r"No plugin named 'ghost'"):
         host.validate_settings("ghost", {})
 
 
@@ -94,7 +94,7 @@ def test_plugin_without_info_or_with_duplicate_name_is_refused():
 
 
 def test_unimportable_builtin_is_reported_clearly():
-    with pytest.raises(PluginError, match="cannot import plugin module plugins.nope"):
+    with pytest.raises(PluginError, match=r"cannot import plugin module plugins\.nope"):
         build_host(("plugins.nope",), entry_points_too=False)
 
 

@@ -19,7 +19,7 @@ from typing import Any
 from tortoise.functions import Count
 
 from core.audit.services import record_audit
-from core.context import TenantInfo, platform_scope, tenant_context
+from core.context import Actor, TenantInfo, acting_as, current_actor, platform_scope, tenant_context
 from core.db.connection import atomic
 from core.errors import Conflict, InvalidInput, NotFound
 from core.plugins.manager import get_host
@@ -192,7 +192,10 @@ async def finish_provisioning(info: TenantInfo, admin_id: int | None) -> None:
     from core.authz.grants import grant_role
     from core.authz.roles import seed_roles
 
-    with tenant_context(info):
+    # Seeding is the platform's own act (a platform admin has no tenant permissions to check),
+    # so it runs as the system actor; the audit trail still names who asked for it.
+    provisioner = Actor("system", name=f"tenant provisioning by {current_actor().ref}")
+    with tenant_context(info), acting_as(provisioner):
         await seed_roles()
         if admin_id is not None:
             await grant_role(admin_id, TENANT_ADMIN_ROLE, unit_id=None)

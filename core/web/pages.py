@@ -1,0 +1,143 @@
+"""The minimal kernel pages: start page with the login form, sign-in and sign-out.
+
+On a tenant host ``/`` shows the tenant's name and a login form, or the signed-in user's name,
+units and a sign-out button. On the base domain it is the platform console's login. Forms carry
+a CSRF token that must match the signed cookie; failed sign-ins are rate-limited by the
+authentication services and the page says how long to wait.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from core.context import TenantInfo, current_actor
+from core.errors import TooManyRequests, Unauthenticated
+from core.platform.services import authenticate_platform
+from core.users.auth import authenticate
+from core.web.api.auth import positions_of
+from core.web.permissions import public
+from core.web.sessions import CSRF_FIELD, SessionData, new_csrf_token, password_fingerprint
+from core.web.state import client_address, is_platform, sessions_of, settings_of
+
+PLATFORM_HEADING = "Bảng điều khiển nền tảng / Platform console"
+STALE_FORM = "Biểu mẫu đã hết hạn, vui lòng thử lại. / The form expired; please try again."
+WRONG_LOGIN = "Tên đăng nhập hoặc mật khẩu không đúng. / Wrong username or password."
+
+
+def _heading(request: Request) -> str:
+    tenant: TenantInfo | None = request.scope.get("congvan.tenant")
+    return tenant.name if tenant is not None else PLATFORM_HEADING
+
+
+def _render(
+    request: Request,
+    name: str,
+    context: dict[str, Any],
+    *,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    sessions = sessions_of(request)
+    token = sessions.csrf_token(request)
+    context = {
+        "heading": _heading(request),
+        "platform": is_platform(request),
+        "csrf_token": token,
+        **context,
+    }
+    response: Response = request.app.state.templates.TemplateResponse(
+        request, name, context, status_code=status, headers=headers
+    )
+    sessions.set_csrf(response, request, token)
+    return response
+
+
+def login_page(
+    request: Request,
+    *,
+    error: str = "",
+    username: str = "",
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    subtitle = (
+        "Dành cho quản trị viên nền tảng. / For platform administrators."
+        if is_platform(request)
+        else "Hệ thống quản lý văn bản và điều hành. / Document management and executive work."
+    )
+    context = {"error": error, "username": username, "subtitle": subtitle}
+    return _render(request, "core/login.html", context, status=status, headers=headers)
+
+
+@public
+async def home(request: Request) -> Response:
+    actor = current_actor()
+    if actor.kind == "user" and actor.id is not None and not is_platform(request):
+        context = {"display_name": actor.name, "positions": await positions_of(actor.id)}
+        return _render(request, "core/home.html", context)
+    if actor.kind == "platform" and is_platform(request):
+        return _render(request, "core/home.html", {"display_name": actor.name, "positions": []})
+    return login_page(request)
+
+
+@public
+async def login(request: Request) -> Response:
+    form = await request.form()
+    username = str(form.get("username") or "").strip()
+    password = str(form.get("password") or "")
+    sessions = sessions_of(request)
+    if not sessions.csrf_ok(request, str(form.get(CSRF_FIELD) or "")):
+        return login_page(request, error=STALE_FORM, username=username, status=403)
+    try:
+        data = await _authenticate(request, username, password)
+    except TooManyRequests as exc:
+        minutes = max(1, math.ceil(exc.retry_after / 60))
+        message = (
+            f"Đăng nhập sai quá nhiều lần; vui lòng thử lại sau {minutes} phút. / "
+            f"Too many failed sign-ins; try again in {minutes} min."
+        )
+        headers = {"Retry-After": str(exc.retry_after)}
+        return login_page(request, error=message, username=username, status=429, headers=headers)
+    except Unauthenticated:
+        return login_page(request, error=WRONG_LOGIN, username=username, status=401)
+    response = RedirectResponse("/", status_code=303)
+    sessions.set_session(response, data)
+    # A new CSRF token after sign-in: a token seen before it cannot be replayed.
+    sessions.set_csrf(response, request, new_csrf_token())
+    return response
+
+
+async def _authenticate(request: Request, username: str, password: str) -> SessionData:
+    address = client_address(request)
+    if is_platform(request):
+        admin = await authenticate_platform(
+            username, password, address=address, settings=settings_of(request)
+        )
+        return SessionData(None, "platform", admin.id, password_fingerprint(admin.password_hash))
+    tenant: TenantInfo = request.scope["congvan.tenant"]
+    user = await authenticate(username, password, address=address, settings=settings_of(request))
+    return SessionData(tenant.id, "user", user.id, password_fingerprint(user.password_hash))
+
+
+@public
+async def logout(request: Request) -> Response:
+    form = await request.form()
+    sessions = sessions_of(request)
+    if not sessions.csrf_ok(request, str(form.get(CSRF_FIELD) or "")):
+        return login_page(request, error=STALE_FORM, status=403)
+    response = RedirectResponse("/", status_code=303)
+    sessions.clear_session(response)
+    return response
+
+
+def page_routes() -> list[Route]:
+    return [
+        Route("/", home, methods=["GET"], name="home"),
+        Route("/login", login, methods=["POST"], name="login"),
+        Route("/logout", logout, methods=["POST"], name="logout"),
+    ]

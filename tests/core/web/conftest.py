@@ -1,0 +1,195 @@
+"""Fixtures of the web tests: the app on the test database, and API clients per tenant.
+
+``app`` runs the real lifespan through :func:`attached_runtime`, which reuses the tortoise
+connection the ``db`` fixture opened (instead of opening and closing its own) and loads the
+tenant registry from it. ``api``/``other_api`` are httpx clients signed in with a bearer token
+of a tenant admin of ``alpha``/``beta``; ``anon`` is alpha without credentials.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+
+from core.context import TenantInfo, tenant_context
+from core.plugins.apps import model_apps
+from core.plugins.manager import PluginHost
+from core.runtime import Runtime
+from core.settings import Settings, load_settings
+from core.tenancy.registry import TenantRegistry, set_registry
+from core.web.app import create_app
+
+PASSWORD = "Mật-khẩu-đủ-dài-1"
+
+
+@asynccontextmanager
+async def attached_runtime(settings: Settings, host: PluginHost) -> AsyncIterator[Runtime]:
+    """A runtime over the database tortoise already has open (the test fixtures' one)."""
+    registry = set_registry(TenantRegistry(settings.base_domain))
+    await registry.reload()
+    yield Runtime(settings, host, model_apps(host), registry)
+
+
+@pytest.fixture
+def web_settings(tmp_path: Path) -> Settings:
+    return load_settings(
+        var_dir=tmp_path / "var",
+        storage_url=f"file://{tmp_path / 'files'}",
+        secret_key="test-secret-key",
+        base_domain="localhost",
+        broker_url="inprocess://",
+        login_max_failures_account=3,
+    )
+
+
+@pytest.fixture(autouse=True)
+def fresh_login_limits() -> None:
+    from core.users.ratelimit import reset_login_limiters
+
+    reset_login_limiters()
+
+
+@pytest.fixture
+async def app(
+    db: str,
+    tenant: TenantInfo,
+    other_tenant: TenantInfo,
+    congvan_host: PluginHost,
+    web_settings: Settings,
+) -> AsyncIterator[Starlette]:
+    """The web app with both tenants loaded, its lifespan entered (no job runtime)."""
+    application = create_app(web_settings, host=congvan_host, runtime=attached_runtime, jobs=False)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@dataclass(frozen=True)
+class Account:
+    tenant: TenantInfo
+    user_id: int
+    username: str
+    token: str
+
+
+async def make_account(
+    tenant: TenantInfo,
+    username: str,
+    *,
+    role: str | None = "tenant_admin",
+    unit_id: int | None = None,
+    descendants: bool = False,
+) -> Account:
+    """A user of ``tenant`` with ``PASSWORD``, ``role`` granted (tenant-wide or on a unit)."""
+    from core.authz.grants import grant_role
+    from core.authz.roles import seed_roles
+    from core.users.services import create_user
+    from core.users.tokens import create_token
+
+    with tenant_context(tenant):
+        await seed_roles()
+        user = await create_user(username, username.title(), password=PASSWORD, unit_id=unit_id)
+        if role is not None:
+            await grant_role(user.id, role, unit_id=unit_id, descendants=descendants)
+        _, token = await create_token(user.id, "tests")
+    return Account(tenant, user.id, username, token)
+
+
+def client_for(app: Starlette, host: str, token: str | None = None) -> httpx.AsyncClient:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url=f"http://{host}", headers=headers
+    )
+
+
+@pytest.fixture
+async def admin(app: Starlette, tenant: TenantInfo) -> Account:
+    return await make_account(tenant, "admin")
+
+
+@pytest.fixture
+async def other_admin(app: Starlette, other_tenant: TenantInfo) -> Account:
+    return await make_account(other_tenant, "admin")
+
+
+@pytest.fixture
+async def api(app: Starlette, admin: Account) -> AsyncIterator[httpx.AsyncClient]:
+    """alpha's tenant admin, by bearer token."""
+    async with client_for(app, "alpha.localhost", admin.token) as client:
+        yield client
+
+
+@pytest.fixture
+async def other_api(app: Starlette, other_admin: Account) -> AsyncIterator[httpx.AsyncClient]:
+    """beta's tenant admin, by bearer token."""
+    async with client_for(app, "beta.localhost", other_admin.token) as client:
+        yield client
+
+
+@pytest.fixture
+async def anon(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+    async with client_for(app, "alpha.localhost") as client:
+        yield client
+
+
+@pytest.fixture
+def in_tenant() -> Callable[[TenantInfo, Callable[[], Awaitable[object]]], Awaitable[object]]:
+    """``await in_tenant(tenant, lambda: service(...))``: run a service call as ``tenant``."""
+
+    async def run(tenant: TenantInfo, call: Callable[[], Awaitable[object]]) -> object:
+        with tenant_context(tenant):
+            return await call()
+
+    return run
+
+
+@pytest.fixture
+def build_app(
+    db: str, congvan_host: PluginHost, web_settings: Settings
+) -> Callable[..., Starlette]:
+    """Build another app on the test database (lifespan not entered): ``build_app(**options)``."""
+
+    def build(**options: object) -> Starlette:
+        options.setdefault("runtime", attached_runtime)
+        options.setdefault("jobs", False)
+        settings = options.pop("settings", web_settings)
+        return create_app(settings, host=congvan_host, **options)  # type: ignore[arg-type]
+
+    return build
+
+
+@pytest.fixture
+def account() -> Callable[..., Awaitable[Account]]:
+    """``await account(tenant, "name", role=…, unit_id=…)``: a user with a token."""
+    return make_account
+
+
+@pytest.fixture
+def client() -> Callable[..., httpx.AsyncClient]:
+    """``client(app, "alpha.localhost", token)``: an httpx client on the app."""
+    return client_for
+
+
+@pytest.fixture
+def password() -> str:
+    """The password of every account :func:`make_account` creates."""
+    return PASSWORD
+
+
+@pytest.fixture
+async def pg_app(
+    pg_db: str, congvan_host: PluginHost, web_settings: Settings
+) -> AsyncIterator[tuple[Starlette, TenantInfo, TenantInfo]]:
+    """The app on PostgreSQL (non-owner role, row-level security on) with alpha and beta."""
+    from core.testing import make_tenant
+
+    alpha = await make_tenant("alpha", "Tỉnh Alpha")
+    beta = await make_tenant("beta", "Bộ Beta")
+    application = create_app(web_settings, host=congvan_host, runtime=attached_runtime, jobs=False)
+    async with application.router.lifespan_context(application):
+        yield application, alpha, beta

@@ -144,8 +144,12 @@ async def list_users(
     q: str | None = None,
     include_inactive: bool = True,
     subtree: bool = False,
+    after_id: int | None = None,
+    limit: int | None = None,
 ) -> list[User]:
     """Users by user name; ``unit_id`` keeps those with a position there (``subtree``: or below).
+
+    With ``limit`` the users come in id order after ``after_id`` (keyset pages for the API).
 
     ``q`` matches part of the user name, full name or e-mail, ignoring letter case (on SQLite
     only for ASCII letters).
@@ -164,7 +168,11 @@ async def list_users(
         )
     if not include_inactive:
         query = query.filter(is_active=True)
-    return list(await query.distinct().order_by("username"))
+    if limit is None:
+        return list(await query.distinct().order_by("username"))
+    if after_id is not None:
+        query = query.filter(id__gt=after_id)
+    return list(await query.distinct().order_by("id").limit(limit))
 
 
 async def user_positions(user_id: int) -> list[Position]:

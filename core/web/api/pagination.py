@@ -67,6 +67,25 @@ def bad_cursor(cursor: str) -> InvalidInput:
     )
 
 
+def after_id(query: PageQuery) -> int | None:
+    """The id a keyset query continues after (for lists paged by id in the database)."""
+    if query.cursor is None:
+        return None
+    key = decode_cursor(query.cursor)
+    if len(key) != 1 or not isinstance(key[0], int) or isinstance(key[0], bool):
+        raise bad_cursor(query.cursor)
+    return key[0]
+
+
+def keyset_page(
+    rows: Sequence[X], query: PageQuery, key: Callable[[X], int]
+) -> tuple[list[X], str | None]:
+    """The page out of ``limit + 1`` rows fetched in id order after :func:`after_id`."""
+    page = list(rows[: query.limit])
+    more = len(rows) > query.limit
+    return page, encode_cursor((key(page[-1]),)) if more and page else None
+
+
 def paginate(
     items: Sequence[X], query: PageQuery, key: Callable[[X], tuple[Any, ...]]
 ) -> tuple[list[X], str | None]:

@@ -13,7 +13,7 @@ from core.users import services
 from core.users.passwords import check_password_policy
 from core.web.api.auth import PositionOut, positions_of
 from core.web.api.operations import ApiRouter
-from core.web.api.pagination import Page, PageQuery, paginate
+from core.web.api.pagination import Page, PageQuery, after_id, keyset_page
 from core.web.api.resolvers import body_unit, existing_unit
 from core.web.permissions import requires
 
@@ -111,10 +111,15 @@ async def _detail(user: Any) -> UserDetail:
 async def list_users(request: Request, query: UserQuery) -> Page[UserOut]:
     if query.unit_id is not None:
         await existing_unit(query.unit_id)
+    # Paged in the database: a province holds thousands of users.
     users = await services.list_users(
-        unit_id=query.unit_id, q=query.q or None, include_inactive=query.include_inactive
+        unit_id=query.unit_id,
+        q=query.q or None,
+        include_inactive=query.include_inactive,
+        after_id=after_id(query),
+        limit=query.limit + 1,
     )
-    page, cursor = paginate(users, query, key=lambda u: (u.id,))
+    page, cursor = keyset_page(users, query, key=lambda u: u.id)
     return Page[UserOut](items=[UserOut.model_validate(u) for u in page], next_cursor=cursor)
 
 

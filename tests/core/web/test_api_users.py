@@ -59,6 +59,14 @@ async def test_users_paginate(api):
     assert len(seen) == len(set(seen))
 
 
+@pytest.mark.parametrize("cursor", ["garbage!", "WyJ4Il0", "WzEsMl0"])  # ["x"], [1,2]
+async def test_a_cursor_this_list_did_not_issue_is_refused(api, cursor):
+    response = await api.get("/api/v1/users", params={"cursor": cursor})
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert "cursor" in response.json()["errors"]
+
+
 async def test_bad_input_is_named_and_nothing_is_created(api, units):
     bad = await api.post("/api/v1/users", json={"username": "x y", "full_name": "X"})
     assert bad.status_code == 422

@@ -109,3 +109,45 @@ async def stop_runtime(runtime: Runtime) -> None:
     if runtime.bus is not None:
         await runtime.bus.close()
     await close_db()
+
+
+async def preflight(settings: Settings | None = None, host: PluginHost | None = None) -> None:
+    """Check every configured service before a server or worker starts.
+
+    Raises :class:`~core.errors.ConfigurationError` naming the first setting that is wrong or
+    whose service cannot be reached: database (and its role), change bus, storage, broker.
+    """
+    from core.errors import ConfigurationError, CongvanError
+    from core.storage.factory import store_from_settings
+
+    settings = settings or get_settings()
+    runtime = await start_runtime(settings, host=host)
+    try:
+        store = store_from_settings(settings)
+        try:
+            await store.check()
+        except ConfigurationError:
+            raise
+        except CongvanError as exc:
+            raise ConfigurationError(f"CONGVAN_STORAGE_URL: {exc.detail}") from exc
+        finally:
+            await store.close()
+        if not settings.embedded_jobs:
+            await _ping_broker(settings.broker_url)
+    finally:
+        await stop_runtime(runtime)
+
+
+async def _ping_broker(url: str) -> None:
+    import redis.asyncio as redis
+
+    from core.errors import ConfigurationError
+
+    client = redis.Redis.from_url(url, socket_connect_timeout=5)
+    try:
+        await client.ping()
+    except Exception as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ConfigurationError(f"CONGVAN_BROKER_URL: cannot connect ({reason})") from exc
+    finally:
+        await client.aclose()

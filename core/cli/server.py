@@ -119,12 +119,15 @@ def serve(host: str, port: int, with_demo: bool, reload: bool, workers: int) -> 
     """Serve the web app and the API (tenants at <slug>.<base domain>:PORT)."""
     import uvicorn
 
+    from core.runtime import preflight
     from core.settings import get_settings
 
     if with_demo:
         run_migrations(quiet=True)
         print_demo(asyncio.run(in_runtime(_seed)), False, port)
     settings = get_settings()
+    # Fail here, with one line naming the setting, rather than inside uvicorn's lifespan.
+    asyncio.run(preflight(settings))
     click.echo(
         f"Serving on http://{host}:{port} (tenants at http://<slug>.{settings.base_domain}:{port})"
     )
@@ -145,6 +148,9 @@ def serve(host: str, port: int, with_demo: bool, reload: bool, workers: int) -> 
 def worker() -> None:
     """Run a job worker (dispatches the outbox and runs handlers) until stopped."""
     from core.jobs.worker import run_worker
+    from core.runtime import preflight
     from core.settings import get_settings
 
-    run_worker(get_settings())
+    settings = get_settings()
+    asyncio.run(preflight(settings))
+    run_worker(settings)

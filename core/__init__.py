@@ -61,6 +61,7 @@ _EXPORTS: dict[str, str] = {
     "requires": "core.web.permissions",
     "public": "core.web.permissions",
     "authenticated": "core.web.permissions",
+    "render": "core.web.templates",
     "cli_permission": "core.cli.permissions",
     "cli_read_only": "core.cli.permissions",
 }

@@ -27,6 +27,9 @@ from core.db.config import ModelApp
 from core.plugins.apps import model_apps
 from core.plugins.manager import PluginHost, build_host, set_host
 
+# The HTTP fixtures (app, api, other_api, anon, account, client, …) for plugin and core tests.
+pytest_plugins = ["core.testing_web"]
+
 PG_ADMIN_URL = os.environ.get(
     "CONGVAN_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"
 )

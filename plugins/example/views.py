@@ -3,13 +3,20 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from core import plugin_settings, requires
+from core import plugin_settings, render, requires
 from plugins.example import services
 from plugins.example.actions import CREATE, VIEW
 
 
 def _note(note: object) -> dict[str, object]:
     return {"id": note.id, "title": note.title, "body": note.body}  # type: ignore[attr-defined]
+
+
+@requires(VIEW)
+async def notes_page(request: Request) -> Response:
+    notes = await services.list_notes()
+    greeting = plugin_settings("example").greeting
+    return render(request, "example/notes.html", {"notes": notes, "greeting": greeting})
 
 
 @requires(VIEW)

@@ -90,10 +90,12 @@ async def start_runtime(
 
 
 async def _start_bus(settings: Settings, registry: TenantRegistry) -> Any:
+    from core.authz.enforcer import enforcer_cache
     from core.notify import ChangeBus, change_bus_from_settings, set_change_bus
 
     bus: ChangeBus = change_bus_from_settings(settings)
     set_change_bus(bus)
+    enforcer_cache().attach(bus)  # subscribe before start(): nothing to resync later
 
     async def tenant_changed(payload: str) -> None:
         await registry.reload_tenant(int(payload))

@@ -16,6 +16,7 @@ CORE_MODEL_MODULES = (
     "core.authz.models",
     "core.audit.models",
     "core.jobs.models",
+    "core.notify_models",
 )
 CORE_MIGRATIONS = "migrations.core"
 

@@ -98,6 +98,11 @@ async def atomic() -> AsyncIterator[BaseDBAsyncClient]:
         await callback()
 
 
+def in_atomic() -> bool:
+    """Whether the current task runs inside an ``atomic()`` block."""
+    return _on_commit.get() is not None
+
+
 async def on_commit(callback: CommitCallback) -> None:
     """Run ``callback`` once the surrounding ``atomic()`` commits (now, when there is none).
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -238,6 +239,15 @@ def test_demo_and_manifests_through_the_cli(cli):
     )
 
 
+def wait_until(condition: Callable[[], bool], seconds: float = 3.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return condition()
+
+
 def test_serve_demo_answers_on_the_demo_host(cli):
     port = free_port()
     process = subprocess.Popen(
@@ -254,15 +264,26 @@ def test_serve_demo_answers_on_the_demo_host(cli):
         while time.monotonic() < deadline and process.poll() is None:
             try:
                 response = httpx.get(
-                    f"http://127.0.0.1:{port}/readyz", headers={"Host": "demo.localhost"}
+                    f"http://127.0.0.1:{port}/healthz", headers={"Host": "demo.localhost"}
                 )
                 status = response.status_code
                 break
             except httpx.TransportError:
                 time.sleep(0.3)
         assert status == 200, process.stdout.read() if process.poll() is not None else status
+
+        def home() -> int:
+            url = f"http://127.0.0.1:{port}/"
+            return httpx.get(url, headers={"Host": "demo.localhost"}).status_code
+
+        assert home() == 200
         unknown = httpx.get(f"http://127.0.0.1:{port}/", headers={"Host": "nope.localhost"})
         assert unknown.status_code == 404
+        # A change made by another process reaches the running server within a second or two.
+        cli("tenant", "suspend", "demo")
+        assert wait_until(lambda: home() == 403), "the server did not see the suspension"
+        cli("tenant", "resume", "demo")
+        assert wait_until(lambda: home() == 200), "the server did not see the resumption"
     finally:
         process.terminate()
         output, _ = process.communicate(timeout=30)

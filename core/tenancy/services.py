@@ -188,7 +188,8 @@ async def provision_tenant(spec: TenantSpec) -> tuple[TenantInfo, int | None]:
 
 
 async def finish_provisioning(info: TenantInfo, admin_id: int | None) -> None:
-    """After the commit: seed the system roles and make the first admin a tenant admin."""
+    """Seed the system roles and make the first admin a tenant admin (inside or after the
+    provisioning transaction; policy notifications wait for the commit)."""
     from core.authz.grants import grant_role
     from core.authz.roles import seed_roles
 
@@ -234,9 +235,10 @@ async def create_tenant(
         admin_password=admin_password,
         admin_full_name=admin_full_name,
     )
+    # One transaction: a tenant never exists without its roles and its first admin's grant.
     async with atomic():
         info, admin_id = await provision_tenant(spec)
-    await finish_provisioning(info, admin_id)
+        await finish_provisioning(info, admin_id)
     return await tenant_changed(info.id) or info
 
 

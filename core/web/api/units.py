@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.requests import Request
 
 from core.authz.api import check_permission
+from core.db.connection import atomic
 from core.errors import Conflict, InvalidInput
 from core.units import services
 from core.web.api.operations import ApiRouter
@@ -132,7 +133,7 @@ async def patch_unit(request: Request, unit_id: int, body: UnitPatch) -> UnitOut
     """Needs core.units.manage in the unit; a move needs it in the new parent too.
 
     Every value is checked before anything changes; then the fields change, the unit moves
-    and its active flag flips, in that order (each step commits and is audited on its own).
+    and its active flag flips, in that order, in one transaction (each step is audited).
     """
     sent = body.model_dump(exclude_unset=True)
     nulls = {name: "must not be null" for name in REQUIRED_FIELDS if sent.get(name, 0) is None}
@@ -145,14 +146,15 @@ async def patch_unit(request: Request, unit_id: int, body: UnitPatch) -> UnitOut
     await _precheck(unit, sent, new_parent if moving else None)
     if moving and new_parent is not None:
         await check_permission(MANAGE, unit_id=new_parent)
-    if sent:
-        unit = await services.update_unit(unit_id, **sent)
-    if moving:
-        unit = await services.move_unit(unit_id, new_parent)
-    if active is False and unit.is_active:
-        await services.deactivate_unit(unit_id)
-    elif active is True and not unit.is_active:
-        await services.activate_unit(unit_id)
+    async with atomic():
+        if sent:
+            unit = await services.update_unit(unit_id, **sent)
+        if moving:
+            unit = await services.move_unit(unit_id, new_parent)
+        if active is False and unit.is_active:
+            await services.deactivate_unit(unit_id)
+        elif active is True and not unit.is_active:
+            await services.activate_unit(unit_id)
     return UnitOut.model_validate(await services.get_unit(unit_id))
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.requests import Request
 
+from core.db.connection import atomic
 from core.errors import InvalidInput
 from core.users import services
 from core.users.passwords import check_password_policy
@@ -164,10 +165,11 @@ async def patch_user(request: Request, user_id: int, body: UserPatch) -> UserDet
     if password is not None:
         user = await services.get_user(user_id)
         check_password_policy(password, username=user.username)
-    if sent:
-        await services.update_user(user_id, **sent)
-    if password is not None:
-        await services.set_password(user_id, password)
+    async with atomic():  # the fields and the password change together or not at all
+        if sent:
+            await services.update_user(user_id, **sent)
+        if password is not None:
+            await services.set_password(user_id, password)
     return await _detail(await services.get_user(user_id))
 
 

@@ -156,3 +156,21 @@ async def test_tenant_endpoints_are_404_on_the_platform_host(app, client, admin)
     assert response.status_code in (401, 404)
     async with client(app, "localhost") as c:
         assert (await c.get("/api/v1/units")).status_code == 404
+
+
+async def test_a_patch_that_fails_halfway_changes_nothing(api):
+    parent = (await api.post("/api/v1/units", json={"code": "P", "name": "Sở P"})).json()
+    child = (
+        await api.post(
+            "/api/v1/units", json={"code": "C", "name": "Phòng C", "parent_id": parent["id"]}
+        )
+    ).json()
+    await api.patch(f"/api/v1/units/{parent['id']}", json={"is_active": False})
+    # The rename would succeed alone; reactivating under an inactive parent fails after it.
+    response = await api.patch(
+        f"/api/v1/units/{child['id']}", json={"name": "Phòng mới", "is_active": True}
+    )
+    assert response.status_code in (409, 422), response.text
+    after = (await api.get(f"/api/v1/units/{child['id']}")).json()
+    assert after["name"] == "Phòng C"
+    assert after["is_active"] is False

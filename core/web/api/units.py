@@ -72,18 +72,6 @@ class UnitPatch(BaseModel):
     is_active: bool | None = None
 
 
-def tree_keys(units: list[Any]) -> dict[int, tuple[Any, ...]]:
-    """Sort keys in the tree order of ``list_units``: each unit after its parent, siblings by
-    sort order, name and id. Unlike positions, keys stay valid between pages."""
-    by_id = {unit.id: unit for unit in units}
-    keys: dict[int, tuple[Any, ...]] = {}
-    for unit in units:
-        ids = [int(part) for part in unit.path.strip("/").split("/") if part]
-        nodes = [by_id.get(i, unit) for i in ids] or [unit]
-        keys[unit.id] = tuple((n.sort_order, n.name.casefold(), n.id) for n in nodes)
-    return keys
-
-
 @api.get(
     "/units",
     summary="List units in tree order",
@@ -92,10 +80,10 @@ def tree_keys(units: list[Any]) -> dict[int, tuple[Any, ...]]:
     response=Page[UnitOut],
 )
 async def list_units(request: Request, query: UnitQuery) -> Page[UnitOut]:
-    units = await services.list_units(include_inactive=query.include_inactive)
-    keys = tree_keys(units)
-    page, cursor = paginate(units, query, key=lambda u: keys[u.id])
-    return Page[UnitOut](items=[UnitOut.model_validate(u) for u in page], next_cursor=cursor)
+    rows = await services.unit_rows(include_inactive=query.include_inactive)
+    keys = services.tree_keys(rows)
+    page, cursor = paginate(rows, query, key=lambda row: keys[row["id"]])
+    return Page[UnitOut](items=[UnitOut.model_validate(row) for row in page], next_cursor=cursor)
 
 
 @api.post(

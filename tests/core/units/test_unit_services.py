@@ -286,3 +286,25 @@ async def test_moved_grants_are_announced_after_the_outermost_commit(
     assert policy_messages == [str(tenant_context.id)]
     await move_unit(units["stp"].id, units["snv"].id)  # no grant under STP: nothing to say
     assert policy_messages == [str(tenant_context.id)]
+
+
+async def test_unit_rows_match_list_units_in_order_and_filter(tenant_context):
+    from core.units.services import (
+        create_unit,
+        deactivate_unit,
+        list_units,
+        unit_rows,
+    )
+
+    root = await create_unit("ROOT", "UBND")
+    b = await create_unit("B", "Sở B", parent_id=root.id)
+    await create_unit("A", "Sở A", parent_id=root.id)
+    await create_unit("B1", "Phòng B1", parent_id=b.id)
+    gone = await create_unit("Z", "Sở Z", parent_id=root.id)
+    await deactivate_unit(gone.id)
+    for include_inactive in (True, False):
+        units = await list_units(include_inactive=include_inactive)
+        rows = await unit_rows(include_inactive=include_inactive)
+        assert [r["id"] for r in rows] == [u.id for u in units]
+        assert rows[0]["code"] == "ROOT"
+    assert [r["code"] for r in await unit_rows(include_inactive=False)] == ["ROOT", "A", "B", "B1"]

@@ -11,7 +11,6 @@ from __future__ import annotations
 import enum
 import re
 import unicodedata
-from collections.abc import Sequence
 from typing import Any, Final
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -23,6 +22,13 @@ from core.db.connection import atomic, on_commit
 from core.errors import Conflict, InvalidInput, NotFound
 from core.units.models import UNIT_KINDS, Unit
 from core.units.organid import clean_organ_id, clean_organ_id_v2
+
+# Tree order lives in core.units.tree; re-exported for callers of the service API.
+from core.units.tree import UNIT_FIELDS as UNIT_FIELDS
+from core.units.tree import TreeKey as TreeKey
+from core.units.tree import list_units as list_units
+from core.units.tree import tree_keys as tree_keys
+from core.units.tree import unit_rows as unit_rows
 
 
 class _Unset(enum.Enum):
@@ -122,48 +128,6 @@ async def subtree_ids(unit_id: int) -> list[int]:
         "id", flat=True
     )
     return [int(i) for i in ids]
-
-
-TreeKey = tuple[tuple[int, str, int], ...]
-UNIT_FIELDS = (
-    "id", "code", "name", "short_name", "kind", "parent_id", "path", "level",
-    "organ_id", "organ_id_v2", "is_active", "sort_order",
-)  # fmt: skip
-
-
-def tree_keys(units: Sequence[Any]) -> dict[int, TreeKey]:
-    """Sort keys of tree order (each unit after its parent, siblings by sort order, name, id)
-    for units given as models or as rows (dicts); keys stay valid between API pages."""
-
-    def get(unit: Any, name: str) -> Any:
-        return unit[name] if isinstance(unit, dict) else getattr(unit, name)
-
-    by_id = {get(unit, "id"): unit for unit in units}
-    keys: dict[int, TreeKey] = {}
-    for unit in units:
-        ids = [int(part) for part in get(unit, "path").strip("/").split("/") if part]
-        nodes = [by_id.get(i, unit) for i in ids] or [unit]
-        keys[get(unit, "id")] = tuple(
-            (get(n, "sort_order"), get(n, "name").casefold(), get(n, "id")) for n in nodes
-        )
-    return keys
-
-
-async def list_units(*, include_inactive: bool = True) -> list[Unit]:
-    """Every unit in tree order: each unit before its children, siblings by sort order and name."""
-    units = await Unit.all()
-    keys = tree_keys(units)
-    ordered = sorted(units, key=lambda unit: keys[unit.id])
-    return ordered if include_inactive else [u for u in ordered if u.is_active]
-
-
-async def unit_rows(*, include_inactive: bool = True) -> list[dict[str, Any]]:
-    """:func:`list_units` as plain rows of :data:`UNIT_FIELDS`: for read-only listings, which
-    need no model objects (building them dominates the cost of a large list)."""
-    query = Unit.all() if include_inactive else Unit.filter(is_active=True)
-    rows = [dict(row) for row in await query.values(*UNIT_FIELDS)]
-    keys = tree_keys(rows)
-    return sorted(rows, key=lambda row: keys[row["id"]])
 
 
 # ------------------------------------------------------------------------------- changes

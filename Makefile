@@ -21,7 +21,7 @@ PIP_FLAGS    ?= --disable-pip-version-check --progress-bar off
 HELM_SDK     ?= helm-python-sdk==0.2.2
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve migrate demo worker test lint chart format bench clean distclean
+.PHONY: help install run serve migrate demo worker test lint chart format bench i18n clean distclean
 
 help: ## List the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -78,6 +78,10 @@ chart: $(STAMP) ## helm lint --strict + offline renders of helm/congvan (install
 format: $(STAMP) ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+i18n: $(STAMP) ## Extract UI strings and update the vi/en catalogs in core/locale
+	$(BIN)/pybabel extract -F babel.cfg --project=Congvan --copyright-holder="Congvan contributors" -o core/locale/messages.pot .
+	$(BIN)/pybabel update -i core/locale/messages.pot -d core/locale
 
 bench: $(STAMP) ## Run every benchmark in bench/*.py (BENCH_ARGS=…)
 	@set -e; found=0; \

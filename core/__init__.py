@@ -62,6 +62,12 @@ _EXPORTS: dict[str, str] = {
     "public": "core.web.permissions",
     "authenticated": "core.web.permissions",
     "render": "core.web.templates",
+    # language
+    "gettext": "core.i18n",
+    "ngettext": "core.i18n",
+    "format_date": "core.i18n",
+    "format_datetime": "core.i18n",
+    "format_number": "core.i18n",
     "cli_permission": "core.cli.permissions",
     "cli_read_only": "core.cli.permissions",
 }

@@ -22,6 +22,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
+from core.i18n import LocaleMiddleware
 from core.plugins.manager import PluginHost, call_async
 from core.runtime import Runtime, prepare_host, start_runtime, stop_runtime
 from core.settings import Settings, get_settings
@@ -96,6 +97,7 @@ def create_app(
         exception_handlers={HTTPException: _http_error},
         middleware=[
             Middleware(MetricsMiddleware, metrics=metrics),
+            Middleware(LocaleMiddleware),
             Middleware(ErrorMiddleware),
             Middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes),
             Middleware(TenancyMiddleware, registry=registry),

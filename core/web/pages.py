@@ -3,20 +3,23 @@
 On a tenant host ``/`` shows the tenant's name and a login form, or the signed-in user's name,
 units and a sign-out button. On the base domain it is the platform console's login. Forms carry
 a CSRF token that must match the signed cookie; failed sign-ins are rate-limited by the
-authentication services and the page says how long to wait.
+authentication services and the page says how long to wait. ``POST /lang`` switches the UI
+language (a ``lang`` cookie, see ``core.i18n``) and returns to a same-site page.
 """
 
 from __future__ import annotations
 
 import math
 from typing import Any
+from urllib.parse import urlsplit
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from core.context import TenantInfo, current_actor
-from core.errors import TooManyRequests, Unauthenticated
+from core.errors import InvalidInput, PermissionDenied, TooManyRequests, Unauthenticated
+from core.i18n import LANG_COOKIE, SUPPORTED
 from core.platform.services import authenticate_platform
 from core.users.auth import authenticate
 from core.web.api.auth import positions_of
@@ -27,6 +30,7 @@ from core.web.state import client_address, is_platform, sessions_of, settings_of
 PLATFORM_HEADING = "Bảng điều khiển nền tảng / Platform console"
 STALE_FORM = "Biểu mẫu đã hết hạn, vui lòng thử lại. / The form expired; please try again."
 WRONG_LOGIN = "Tên đăng nhập hoặc mật khẩu không đúng. / Wrong username or password."
+LANG_MAX_AGE = 365 * 24 * 3600
 
 
 def _heading(request: Request) -> str:
@@ -65,12 +69,7 @@ def login_page(
     status: int = 200,
     headers: dict[str, str] | None = None,
 ) -> Response:
-    subtitle = (
-        "Dành cho quản trị viên nền tảng. / For platform administrators."
-        if is_platform(request)
-        else "Hệ thống quản lý văn bản và điều hành. / Document management and executive work."
-    )
-    context = {"error": error, "username": username, "subtitle": subtitle}
+    context = {"error": error, "username": username}
     return _render(request, "core/login.html", context, status=status, headers=headers)
 
 
@@ -135,9 +134,42 @@ async def logout(request: Request) -> Response:
     return response
 
 
+@public
+async def switch_language(request: Request) -> Response:
+    """Remember the chosen UI language in a long-lived cookie and go back to ``next``."""
+    form = await request.form()
+    if not sessions_of(request).csrf_ok(request, str(form.get(CSRF_FIELD) or "")):
+        raise PermissionDenied("csrf", STALE_FORM)
+    lang = str(form.get("lang") or "")
+    if lang not in SUPPORTED:
+        message = f"Unsupported language {lang!r}; choose one of {', '.join(SUPPORTED)}."
+        raise InvalidInput(message, errors={"lang": message})
+    response = RedirectResponse(safe_next(str(form.get("next") or "/")), status_code=303)
+    response.set_cookie(
+        LANG_COOKIE,
+        lang,
+        max_age=LANG_MAX_AGE,
+        httponly=True,
+        samesite="lax",
+        secure=settings_of(request).secure_cookies,
+    )
+    return response
+
+
+def safe_next(target: str) -> str:
+    """``target`` if it is a path on this site, else ``/`` (no open redirects)."""
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    if any(ord(char) < 32 or ord(char) == 127 for char in target):
+        return "/"
+    parts = urlsplit(target)
+    return "/" if parts.scheme or parts.netloc else target
+
+
 def page_routes() -> list[Route]:
     return [
         Route("/", home, methods=["GET"], name="home"),
         Route("/login", login, methods=["POST"], name="login"),
         Route("/logout", logout, methods=["POST"], name="logout"),
+        Route("/lang", switch_language, methods=["POST"], name="switch_language"),
     ]

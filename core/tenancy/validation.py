@@ -29,8 +29,17 @@ def validate_slug(slug: str) -> str:
 
 
 def validate_theme(theme: str) -> str:
+    """Return the theme name, or raise InvalidInput listing the installed themes."""
+    from core.web.themes import theme_names  # lazy: tenancy must not load the web stack
+
     if not SLUG_RE.match(theme or ""):
         raise InvalidInput(f"Invalid theme name {theme!r}.", {"theme": "invalid"})
+    available = theme_names()
+    if theme not in available:
+        raise InvalidInput(
+            f"Unknown theme {theme!r}; installed themes: {', '.join(available) or 'none'}.",
+            {"theme": "unknown"},
+        )
     return theme
 
 

@@ -4,9 +4,9 @@ Serve it with ``uvicorn core.web.app:create_app --factory`` (settings from ``CON
 
 Lifespan: open the runtime (database, plugins, tenant registry, change bus) → plugins'
 ``startup`` hooks → the job runtime (embedded dispatcher and workers, or a sender); on exit the
-reverse. Middleware, outermost first: metrics → error boundary → request size limit → tenant
-(host) → auth → router. Routes: probes, the kernel pages, the JSON API under ``/api/v1``, every
-installed plugin's routes (gated per tenant) and the static folders.
+reverse. Middleware, outermost first: metrics → security headers → locale → error boundary →
+request size limit → tenant (host) → auth → router. Routes: probes, the kernel pages, the JSON
+API under ``/api/v1``, every installed plugin's routes (gated per tenant) and the static folders.
 """
 
 from __future__ import annotations
@@ -34,12 +34,14 @@ from core.web.middleware.auth import AuthMiddleware
 from core.web.middleware.body_limit import BodyLimitMiddleware
 from core.web.middleware.errors import ErrorMiddleware
 from core.web.middleware.metrics import MetricsMiddleware
+from core.web.middleware.security import SecurityHeadersMiddleware
 from core.web.middleware.tenancy import TenancyMiddleware
 from core.web.pages import page_routes
 from core.web.plugin_routes import gated, static_mounts
 from core.web.problems import error_response, from_http_exception
 from core.web.sessions import SessionCodec
 from core.web.templates import build_templates
+from core.web.themes import theme_static_mount
 
 RuntimeFactory = Callable[[Settings, PluginHost], AbstractAsyncContextManager[Runtime]]
 
@@ -81,6 +83,7 @@ def create_app(
         *api_routes(),
         *(gated(route, name, host) for name, route in plugin_pairs),
         *static_mounts(host),
+        theme_static_mount(),
     ]
     holder: dict[str, Starlette] = {}
 
@@ -97,6 +100,7 @@ def create_app(
         exception_handlers={HTTPException: _http_error},
         middleware=[
             Middleware(MetricsMiddleware, metrics=metrics),
+            Middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies),
             Middleware(LocaleMiddleware),
             Middleware(ErrorMiddleware),
             Middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes),

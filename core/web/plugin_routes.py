@@ -22,6 +22,8 @@ from core.plugins.manager import PluginHost
 from core.web.permissions import PERMISSION_ATTR, permission_of, public
 
 CORE_STATIC = Path(__file__).parent / "static" / "core"
+# Third-party assets vendored without a build step (htmx, see docs/security.md).
+VENDOR_STATIC = Path(__file__).parent / "static" / "vendor"
 
 
 class PluginGate:
@@ -66,12 +68,13 @@ def plugin_routes(host: PluginHost) -> list[BaseRoute]:
 
 
 def static_mounts(host: PluginHost) -> list[BaseRoute]:
-    """``/static/core/`` and one ``/static/<plugin>/`` mount per plugin with static folders.
+    """``/static/core/``, ``/static/vendor/`` and a ``/static/<plugin>/`` mount per plugin
+    with static folders.
 
     A plugin returns folders laid out as ``<folder>/<plugin>/…`` (the shape every plugin
     shares); a folder without that sub-folder is served as it is.
     """
-    mounts: list[BaseRoute] = [_static("core", [CORE_STATIC])]
+    mounts: list[BaseRoute] = [_static("core", [CORE_STATIC]), _static("vendor", [VENDOR_STATIC])]
     for plugin, folders in host.call_each("register_static_dirs").items():
         paths = [
             Path(f) / plugin if (Path(f) / plugin).is_dir() else Path(f) for f in folders or ()

@@ -178,3 +178,18 @@ async def test_update_tenant_replaces_domains_and_audits(registry):
 async def _last_event(info) -> AuditEvent:
     with tenant_context(info):
         return await AuditEvent.all().order_by("-seq").first()
+
+
+async def test_an_unknown_theme_is_refused_with_the_installed_ones(registry):
+    from core.context import platform_scope
+    from core.errors import InvalidInput
+    from core.tenancy.services import create_tenant, get_tenant, update_tenant
+
+    with platform_scope():
+        await create_tenant("themed", "Tỉnh có giao diện")
+        with pytest.raises(
+            InvalidInput, match=r"Unknown theme 'nope'; installed themes: .*default"
+        ):
+            await update_tenant("themed", theme="nope")
+        assert (await get_tenant("themed")).theme == "default"
+        assert (await update_tenant("themed", theme="tinh-mau")).theme == "tinh-mau"

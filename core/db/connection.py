@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
 from contextvars import ContextVar
@@ -155,22 +156,21 @@ async def grant_app_role(role: str) -> None:
 async def fetch_tenant_rows(sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
     """Raw SQL for tenant-scoped tables: ``{tenant}`` in the text becomes a tenant filter.
 
-    ``SELECT * FROM core_unit WHERE {tenant} AND code = $2`` → ``tenant_id = $1``; the tenant id
-    is always the first parameter. Raw SQL that skips this helper still meets RLS on PostgreSQL.
+    ``SELECT * FROM core_unit WHERE code = $2 AND {tenant}`` → ``tenant_id = $1``: the tenant id
+    is always parameter 1, ``params`` are ``$2``, ``$3``… wherever they stand in the text. Raw
+    SQL that skips this helper still meets RLS on PostgreSQL (not on SQLite).
     """
     from core.context import current_tenant
 
     if "{tenant}" not in sql:
         raise ValueError("raw tenant SQL must contain the {tenant} filter placeholder")
-    tenant_id = current_tenant().id
-    placeholder = "$1" if is_postgres() else "?"
-    query = sql.replace("{tenant}", f"tenant_id = {placeholder}")
-    if not is_postgres():
-        query = _dollar_to_qmark(query)
-    return list(await db().execute_query_dict(query, [tenant_id, *(params or [])]))
-
-
-def _dollar_to_qmark(sql: str) -> str:
-    import re
-
-    return re.sub(r"\$\d+", "?", sql)
+    values = [current_tenant().id, *(params or [])]
+    query = sql.replace("{tenant}", "tenant_id = $1")
+    numbers = [int(n) for n in re.findall(r"\$(\d+)", query)]
+    if any(n < 1 or n > len(values) for n in numbers):
+        raise ValueError(f"raw tenant SQL refers to ${max(numbers)} but has {len(values)} values")
+    if is_postgres():
+        return list(await db().execute_query_dict(query, values))
+    # SQLite binds "?" by position, not by number: reorder the values to match the text.
+    ordered = [values[n - 1] for n in numbers]
+    return list(await db().execute_query_dict(re.sub(r"\$\d+", "?", query), ordered))

@@ -97,6 +97,23 @@ async def test_bulk_create_refuses_rows_of_another_tenant(tenant, other_tenant):
         await Unit.bulk_create([Unit(code="X", name="x", tenant_id=other_tenant.id)])
 
 
+async def test_raw_sql_helper_filters_wherever_the_placeholder_stands(any_db, tenant, other_tenant):
+    await seed(tenant, other_tenant)
+    with tenant_context(tenant):
+        for sql, params in (
+            ("SELECT name FROM core_unit WHERE {tenant} AND code = $2", ["ROOT"]),
+            ("SELECT name FROM core_unit WHERE code = $2 AND {tenant}", ["ROOT"]),
+            (
+                "SELECT name FROM core_unit WHERE name <> $3 AND code = $2 AND {tenant}",
+                ["ROOT", "nobody"],
+            ),
+        ):
+            rows = await fetch_tenant_rows(sql, params)
+            assert rows == [{"name": "UBND A"}], sql
+        with pytest.raises(ValueError, match=r"refers to \$4"):
+            await fetch_tenant_rows("SELECT * FROM core_unit WHERE {tenant} AND id = $4", [1])
+
+
 async def test_raw_sql_helper_requires_its_tenant_filter(tenant_context):
     with pytest.raises(ValueError, match="placeholder"):
         await fetch_tenant_rows("SELECT * FROM core_unit")

@@ -1,14 +1,17 @@
-"""Host → tenant resolution wired to the runtime's registry; probes answer on any host.
+"""Host → tenant resolution wired to the runtime's registry; probes answer on IP addresses.
 
 The registry is created in the lifespan, after the middleware stack is built, so it is looked
-up per request. ``/healthz``, ``/readyz`` and ``/metrics`` skip host resolution on hosts that
-no tenant owns: orchestrators probe pods by IP address. On a tenant's host they go through the
-tenant like any request, and the base domain through the platform side; there ``/readyz`` and
-``/metrics`` answer 404, since they describe the whole instance, every tenant included.
+up per request. ``/healthz``, ``/readyz`` and ``/metrics`` skip host resolution when the Host
+is an IP address: orchestrators probe pods by IP, and no public (wildcard) ingress rule matches
+an IP. Any other unknown host gets the usual 404, so the instance-wide probes never answer to a
+made-up tenant subdomain. On a tenant's host they go through the tenant like any request, and
+the base domain through the platform side; there ``/readyz`` and ``/metrics`` answer 404, since
+they describe the whole instance, every tenant included.
 """
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable
 
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -18,6 +21,14 @@ from core.tenancy.registry import TenantRegistry, host_of
 from core.web.problems import header
 
 PROBE_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+
+
+def _is_ip_literal(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
 
 
 class TenancyMiddleware:
@@ -33,7 +44,7 @@ class TenancyMiddleware:
         registry = self.registry()
         if scope["type"] == "http" and scope["path"] in PROBE_PATHS:
             host = host_of(header(scope, b"host"))
-            if registry.resolve(host) is None and not registry.is_platform_host(host):
+            if _is_ip_literal(host):
                 await self.app(scope, receive, send)
                 return
         if self._resolver is None or self._resolver.registry is not registry:

@@ -71,6 +71,8 @@ async def check_rls_role(allow_bypass: bool) -> None:
 
 CommitCallback = Callable[[], Awaitable[None]]
 _on_commit: ContextVar[list[CommitCallback] | None] = ContextVar("congvan_on_commit", default=None)
+# The RLS settings (tenant id, platform flag) the innermost atomic() block applied.
+_rls_settings: ContextVar[tuple[str, str] | None] = ContextVar("congvan_rls", default=None)
 
 
 @asynccontextmanager
@@ -85,12 +87,23 @@ async def atomic() -> AsyncIterator[BaseDBAsyncClient]:
     parent = _on_commit.get()
     callbacks: list[CommitCallback] = []
     token = _on_commit.set(callbacks)
+    outer_settings = _rls_settings.get()
+    mine = current_settings()
+    settings_token = _rls_settings.set(mine)
     try:
         async with in_transaction("default") as connection:
-            if connection.capabilities.dialect == "postgres":
-                await connection.execute_query(LOCAL_SET_SQL, list(current_settings()))
+            postgres = connection.capabilities.dialect == "postgres"
+            if postgres:
+                await connection.execute_query(LOCAL_SET_SQL, list(mine))
             yield connection
+        # A released savepoint keeps its set_config(…, true). A nested platform block must not
+        # leave row-level security bypassed for the rest of the transaction: hand the platform
+        # flag back. (The tenant id stays as the inner block set it: the caller switched tenant
+        # to work on it, and a wrong tenant there fails closed.)
+        if postgres and outer_settings is not None and outer_settings[1] != mine[1]:
+            await db().execute_query(LOCAL_SET_SQL, [mine[0], outer_settings[1]])
     finally:
+        _rls_settings.reset(settings_token)
         _on_commit.reset(token)
     if parent is not None:
         parent.extend(callbacks)

@@ -6,7 +6,7 @@ from tortoise.exceptions import DoesNotExist
 
 from core.context import platform_scope, tenant_context
 from core.db.base import TenantModel
-from core.db.connection import db, fetch_tenant_rows, is_postgres
+from core.db.connection import atomic, db, fetch_tenant_rows, is_postgres
 from core.errors import TenantRequired
 from core.units.models import Unit
 from plugins.example.models import Note
@@ -155,3 +155,15 @@ async def test_the_application_role_does_not_own_the_tables(pg_db):
         "SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user"
     )
     assert role == [{"rolsuper": False, "rolbypassrls": False}]
+
+
+async def test_a_nested_platform_block_does_not_leave_rls_bypassed(pg_db, tenant, other_tenant):
+    await seed(tenant, other_tenant)
+    with tenant_context(tenant):
+        async with atomic():
+            with platform_scope():
+                async with atomic():
+                    assert len(await db().execute_query_dict("SELECT id FROM core_unit")) == 3
+            # Back in tenant A's part of the same transaction: RLS filters by A again.
+            rows = await db().execute_query_dict("SELECT name FROM core_unit ORDER BY id")
+            assert [r["name"] for r in rows] == ["UBND A", "Sở A"]

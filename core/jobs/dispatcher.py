@@ -22,12 +22,14 @@ from tortoise.expressions import Q
 from core.context import platform_scope
 from core.db.connection import atomic, is_postgres
 from core.jobs.backends import Backend, BrokerUnavailable
-from core.jobs.executor import backoff_seconds
+from core.jobs.executor import DEFAULT_TIMEOUT, backoff_seconds
 from core.jobs.models import OutboxMessage
 
 log = logging.getLogger("congvan.jobs")
 
-DEFAULT_VISIBILITY_TIMEOUT = 300.0
+# A dispatched row is presumed lost only once a handler could no longer be running it: a
+# shorter timeout would hand a slow job to a second worker while the first still runs it.
+DEFAULT_VISIBILITY_TIMEOUT = DEFAULT_TIMEOUT + 300.0
 BROKER_RETRY_DELAY = 5.0
 PURGE_EVERY = 3600.0
 

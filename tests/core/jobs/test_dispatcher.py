@@ -143,3 +143,10 @@ async def test_concurrent_dispatchers_never_claim_a_row_twice(pg: str) -> None:
     sent = [m for b in backends for m, _ in b.sent]
     assert sorted(sent) == sorted(ids)  # each exactly once
     assert sum(1 for b in backends if b.sent) > 1  # and they shared the work
+
+
+def test_a_running_job_is_never_presumed_lost_by_default():
+    from core.jobs.dispatcher import DEFAULT_VISIBILITY_TIMEOUT
+    from core.jobs.executor import DEFAULT_TIMEOUT
+
+    assert DEFAULT_VISIBILITY_TIMEOUT > DEFAULT_TIMEOUT

@@ -79,14 +79,28 @@ async def start_runtime(
     try:
         await check_rls_role(settings.allow_rls_bypass)
         registry = set_registry(TenantRegistry(settings.base_domain))
-        await registry.reload()
         runtime = Runtime(settings, host, apps, registry)
         if with_bus:
+            # Listen first, then load: a change committed in between is either in the load or
+            # in a message, never lost.
             runtime.bus = await _start_bus(settings, registry)
-    except BaseException:
+        await registry.reload()
+    except BaseException as exc:
         await close_db()
+        if _missing_table(exc):
+            from core.errors import ConfigurationError
+
+            raise ConfigurationError(
+                "CONGVAN_DATABASE_URL: the database is not migrated (a Congvan table is missing); "
+                "run 'congvan migrate' first"
+            ) from exc
         raise
     return runtime
+
+
+def _missing_table(exc: BaseException) -> bool:
+    text = str(exc)
+    return "no such table" in text or ("relation" in text and "does not exist" in text)
 
 
 async def _start_bus(settings: Settings, registry: TenantRegistry) -> Any:

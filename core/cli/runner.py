@@ -18,7 +18,7 @@ import click
 
 from core.cli.permissions import PLATFORM, READ_ONLY, Declaration
 from core.context import SYSTEM, Actor, TenantInfo, acting_as, current_actor, tenant_context
-from core.errors import BadRequest, ConfigurationError, CongvanError, NotFound, PermissionDenied
+from core.errors import BadRequest, NotFound, PermissionDenied
 
 if TYPE_CHECKING:
     from core.runtime import Runtime
@@ -114,21 +114,10 @@ async def _run(
 
 
 async def open_runtime() -> Runtime:
-    """``start_runtime``, with a clear message when the database was never migrated."""
+    """``start_runtime`` (which names an unmigrated database in one line)."""
     from core.runtime import start_runtime
 
-    try:
-        return await start_runtime(with_bus=True)
-    except CongvanError:
-        raise
-    except Exception as exc:
-        text = str(exc)
-        if "core_tenant" in text and ("no such table" in text or "does not exist" in text):
-            raise ConfigurationError(
-                "CONGVAN_DATABASE_URL: the database has no Congvan tables yet; "
-                "run 'congvan migrate' first"
-            ) from exc
-        raise
+    return await start_runtime(with_bus=True)
 
 
 def resolve_tenant(slug: str) -> TenantInfo:

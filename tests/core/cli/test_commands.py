@@ -197,8 +197,8 @@ def test_plugin_commands_and_bad_configuration(cli):
     assert cli("example", "hello").out == "Xin chào, Việt Nam!\n"
     line = cli.fails("tenant", "list", code=2)
     assert line == (
-        "Error: CONGVAN_DATABASE_URL: the database has no Congvan tables yet; "
-        "run 'congvan migrate' first"
+        "Error: CONGVAN_DATABASE_URL: the database is not migrated (a Congvan table is "
+        "missing); run 'congvan migrate' first"
     )
     cli("migrate")
     installed = {p["name"]: p for p in cli("plugin", "list", "--json").json()}

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.requests import Request
 
 from core.audit import services
+from core.web.api.ids import Id
 from core.web.api.operations import ApiRouter
 from core.web.api.pagination import Page, PageQuery, bad_cursor, decode_cursor, encode_cursor
 from core.web.permissions import requires
@@ -24,7 +25,7 @@ class AuditEventOut(BaseModel):
     at: datetime
     actor: str
     actor_name: str
-    unit_id: int | None
+    unit_id: Id | None
     action: str
     object_type: str
     object_id: str

@@ -13,6 +13,7 @@ from core.platform.services import authenticate_platform, create_platform_token
 from core.users import services as users
 from core.users.auth import authenticate
 from core.users.tokens import create_token, list_tokens, revoke_token
+from core.web.api.ids import Id
 from core.web.api.operations import ApiRouter
 from core.web.api.pagination import Page, PageQuery, paginate
 from core.web.permissions import authenticated, public
@@ -35,7 +36,7 @@ class TokenOut(BaseModel):
 
 
 class PositionOut(BaseModel):
-    unit_id: int
+    unit_id: Id
     unit_code: str
     unit_name: str
     title: str

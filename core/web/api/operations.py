@@ -192,6 +192,8 @@ async def read_json(request: Request) -> Any:
             f"The request body is not valid JSON: {exc.msg} at line {exc.lineno} "
             f"column {exc.colno}."
         ) from None
+    except RecursionError:
+        raise BadRequest("The request body nests JSON too deeply.") from None
 
 
 async def parse_body(request: Request, model: type[BaseModel]) -> BaseModel:

@@ -12,6 +12,7 @@ from typing import Any
 from starlette.requests import Request
 
 from core.units.services import get_unit
+from core.web.api.ids import MAX_ID
 from core.web.api.operations import read_json
 
 UnitResolver = Callable[[Request], Awaitable[int | None]]
@@ -28,7 +29,7 @@ async def existing_unit(value: Any) -> int | None:
 
     A value of the wrong type is left to the body model, which answers 422 for it.
     """
-    if isinstance(value, bool) or not isinstance(value, int):
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ID:
         return None
     unit = await get_unit(value)
     return int(unit.id)
@@ -52,7 +53,7 @@ def body_or_query_unit(field: str) -> UnitResolver:
         value: Any = data.get(field) if isinstance(data, dict) else None
         if value is None and field in request.query_params:
             raw = request.query_params[field]
-            value = int(raw) if raw.isdigit() else None
+            value = int(raw) if raw.isascii() and raw.isdigit() else None
         return await existing_unit(value)
 
     return resolve

@@ -11,6 +11,7 @@ from core.authz import grants, roles
 from core.authz.api import user_permissions
 from core.context import current_actor
 from core.users.services import get_user
+from core.web.api.ids import Id
 from core.web.api.operations import ApiRouter, invalid, read_json
 from core.web.api.pagination import Page, PageQuery, paginate
 from core.web.api.resolvers import body_or_query_unit, body_unit
@@ -65,9 +66,9 @@ class RolePatch(BaseModel):
 class GrantOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
-    user_id: int
+    user_id: Id
     role_key: str
-    unit_id: int | None = Field(description="null: tenant-wide.")
+    unit_id: Id | None = Field(description="null: tenant-wide.")
     descendants: bool
     domain: str = Field(description="The scope pattern: *, /3/7/ or /3/7/*.")
 
@@ -75,14 +76,14 @@ class GrantOut(BaseModel):
 class GrantIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    user_id: int
+    user_id: Id
     role_key: str = Field(min_length=1, max_length=63)
-    unit_id: int | None = Field(None, description="The unit the grant is scoped to.")
+    unit_id: Id | None = Field(None, description="The unit the grant is scoped to.")
     descendants: bool = Field(False, description="Also in every unit below it.")
 
 
 class GrantQuery(PageQuery):
-    user_id: int | None = None
+    user_id: Id | None = None
 
 
 @api.get(

@@ -11,6 +11,7 @@ from core.authz.api import check_permission
 from core.db.connection import atomic
 from core.errors import Conflict, InvalidInput
 from core.units import services
+from core.web.api.ids import Id
 from core.web.api.operations import ApiRouter
 from core.web.api.pagination import Page, PageQuery, paginate
 from core.web.api.resolvers import body_unit, path_unit
@@ -30,7 +31,7 @@ class UnitOut(BaseModel):
     name: str
     short_name: str
     kind: str
-    parent_id: int | None
+    parent_id: Id | None
     path: str
     level: int
     organ_id: str | None
@@ -48,7 +49,7 @@ class UnitCreate(BaseModel):
 
     code: str = Field(min_length=1, max_length=50)
     name: str = Field(min_length=1, max_length=300)
-    parent_id: int | None = None
+    parent_id: Id | None = None
     short_name: str = Field("", max_length=30)
     kind: str = "agency"
     organ_id: str | None = Field(None, max_length=13)
@@ -68,7 +69,7 @@ class UnitPatch(BaseModel):
     organ_id: str | None = Field(None, max_length=13)
     organ_id_v2: str | None = Field(None, max_length=35)
     sort_order: int | None = None
-    parent_id: int | None = None
+    parent_id: Id | None = None
     is_active: bool | None = None
 
 

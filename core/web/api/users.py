@@ -13,6 +13,7 @@ from core.errors import InvalidInput
 from core.users import services
 from core.users.passwords import check_password_policy
 from core.web.api.auth import PositionOut, positions_of
+from core.web.api.ids import Id
 from core.web.api.operations import ApiRouter
 from core.web.api.pagination import Page, PageQuery, after_id, keyset_page
 from core.web.api.resolvers import body_unit, existing_unit
@@ -40,7 +41,7 @@ class UserDetail(UserOut):
 
 
 class UserQuery(PageQuery):
-    unit_id: int | None = Field(None, description="Only users holding a position in this unit.")
+    unit_id: Id | None = Field(None, description="Only users holding a position in this unit.")
     q: str | None = Field(None, max_length=100, description="Part of the username or name.")
     include_inactive: bool = True
 
@@ -53,7 +54,7 @@ class UserCreate(BaseModel):
     password: str | None = Field(None, min_length=1, max_length=1024)
     email: str = Field("", max_length=254)
     phone: str = Field("", max_length=30)
-    unit_id: int | None = None
+    unit_id: Id | None = None
     position_title: str = Field("", max_length=200)
 
 
@@ -72,7 +73,7 @@ class UserPatch(BaseModel):
 class PositionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    unit_id: int
+    unit_id: Id
     title: str = Field("", max_length=200)
     is_primary: bool = False
 

@@ -174,3 +174,25 @@ async def test_a_patch_that_fails_halfway_changes_nothing(api):
     after = (await api.get(f"/api/v1/units/{child['id']}")).json()
     assert after["name"] == "Phòng C"
     assert after["is_active"] is False
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("GET", "/api/v1/units/99999999999999999999999", None),
+        ("DELETE", "/api/v1/me/tokens/99999999999999999999", None),
+        ("POST", "/api/v1/units", {"code": "X", "name": "X", "parent_id": 10**30}),
+        ("POST", "/api/v1/grants", {"user_id": 1, "role_key": "clerk", "unit_id": 10**30}),
+        ("DELETE", "/api/v1/grants?user_id=1&role_key=clerk&unit_id=%C2%B2", None),
+        ("POST", "/api/v1/units", "[" * 100_000),
+    ],
+)
+async def test_absurd_ids_and_bodies_get_clear_answers_not_500(api, method, path, body):
+    if isinstance(body, str):
+        response = await api.request(
+            method, path, content=body, headers={"content-type": "application/json"}
+        )
+    else:
+        response = await api.request(method, path, json=body)
+    assert response.status_code in (400, 404, 422), response.text
+    assert response.headers["content-type"] == "application/problem+json"

@@ -90,6 +90,9 @@ async def test_metrics_count_per_tenant_by_route_template(app, api, other_api, c
 
 
 async def test_instance_probes_are_hidden_on_public_hosts(app, client):
+    async with client(app, "nosuch.localhost") as c:  # a made-up tenant subdomain
+        assert (await c.get("/metrics")).status_code == 404
+        assert (await c.get("/readyz")).status_code == 404
     for host in ("alpha.localhost", "localhost"):
         async with client(app, host) as c:
             assert (await c.get("/healthz")).status_code == 200

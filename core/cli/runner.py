@@ -18,7 +18,7 @@ import click
 
 from core.cli.permissions import PLATFORM, READ_ONLY, Declaration
 from core.context import SYSTEM, Actor, TenantInfo, acting_as, current_actor, tenant_context
-from core.errors import BadRequest, NotFound, PermissionDenied
+from core.errors import BadRequest, NotFound, PermissionDenied, TenantSuspended
 
 if TYPE_CHECKING:
     from core.runtime import Runtime
@@ -104,6 +104,10 @@ async def _run(
                     raise BadRequest(
                         "--as USERNAME needs a command that runs in a tenant (--tenant)."
                     )
+                tenant = resolve_tenant(slug)
+                if not tenant.is_active:
+                    # The operator may work on a suspended tenant; its users may not, as on the web.
+                    raise TenantSuspended(f"Tenant {tenant.slug!r} is suspended.")
                 stack.enter_context(acting_as(await load_actor(STATE.as_user)))
             else:
                 stack.enter_context(acting_as(SYSTEM))

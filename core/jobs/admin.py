@@ -128,4 +128,4 @@ async def purge_done(*, older_than: timedelta = timedelta(days=7)) -> int:
     Safe for idempotency: a late duplicate of a purged message finds no row and does nothing.
     """
     cutoff = datetime.now(UTC) - older_than
-    return await OutboxMessage.filter(status="done", done_at__lt=cutoff).delete()
+    return await _scoped(None).filter(status="done", done_at__lt=cutoff).delete()

@@ -43,6 +43,11 @@ class PluginGate:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         tenant = scope.get("congvan.tenant")
+        closed = tenant is None or not self.host.is_enabled(self.plugin, tenant)
+        if closed and scope["type"] == "websocket":
+            # No error page for a websocket: close it the way a missing route would be closed.
+            await send({"type": "websocket.close", "code": 4404})
+            return
         if tenant is None:
             raise NotFound(f"The {self.plugin!r} plugin has no endpoints on the platform host.")
         if not self.host.is_enabled(self.plugin, tenant):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tortoise.exceptions import IntegrityError
+
 from core import Conflict, InvalidInput, atomic, current_actor, plugin_settings, publish
 from plugins.example.events import NoteCreated
 from plugins.example.models import Note
@@ -17,7 +19,10 @@ async def create_note(title: str, body: str = "") -> Note:
             raise Conflict(f"This tenant may keep at most {settings.max_notes} notes.")
         if await Note.filter(title=title).exists():
             raise Conflict(f"A note titled {title!r} already exists.")
-        note = await Note.create(title=title, body=body, created_by=current_actor().ref)
+        try:
+            note = await Note.create(title=title, body=body, created_by=current_actor().ref)
+        except IntegrityError:  # a concurrent request created it since the check above
+            raise Conflict(f"A note titled {title!r} already exists.") from None
         await publish(NoteCreated(note_id=note.id, title=note.title))
     return note
 

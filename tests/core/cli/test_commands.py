@@ -151,6 +151,13 @@ def test_users_roles_tokens_and_permissions(migrated):
     assert cli.fails("--as", "ghost", "unit", "list", "--tenant", "alpha") == (
         "Error: No user 'ghost' in this tenant."
     )
+    # A suspended tenant's users cannot act through --as either (the operator still can).
+    cli("tenant", "suspend", "alpha")
+    assert cli.fails("--as", "admin", "unit", "list", "--tenant", "alpha") == (
+        "Error: Tenant 'alpha' is suspended."
+    )
+    cli("unit", "list", "--tenant", "alpha")
+    cli("tenant", "resume", "alpha")
 
     cli(
         "role",

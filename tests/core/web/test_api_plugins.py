@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 
 async def test_list_shows_installed_plugins_with_state_and_schema(api):
     items = {p["name"]: p for p in (await api.get("/api/v1/plugins")).json()["items"]}
@@ -72,3 +74,42 @@ async def test_plugin_settings_stay_per_tenant(api, other_api):
     await api.patch("/api/v1/plugins/example", json={"settings": {"greeting": "Alpha"}})
     theirs = (await other_api.get("/api/v1/example/notes")).json()
     assert theirs["greeting"] == "Xin chào"
+
+
+async def test_a_disabled_plugins_websocket_is_closed_not_crashed(congvan_host, tenant):
+    from starlette.applications import Starlette
+    from starlette.routing import WebSocketRoute
+    from starlette.testclient import TestClient
+    from starlette.websockets import WebSocket, WebSocketDisconnect
+
+    from core.web.plugin_routes import gated
+
+    async def echo(websocket: WebSocket) -> None:
+        await websocket.accept()
+        await websocket.send_text("hi")
+        await websocket.close()
+
+    route = gated(WebSocketRoute("/ws", echo), "example", congvan_host)
+
+    class WithTenant:
+        def __init__(self, app, info):
+            self.app, self.info = app, info
+
+        async def __call__(self, scope, receive, send):
+            scope["congvan.tenant"] = self.info
+            await self.app(scope, receive, send)
+
+    disabled = tenant.__class__(**{**tenant.__dict__, "enabled_plugins": frozenset()})
+    for info, allowed in ((tenant, True), (disabled, False)):
+        app = WithTenant(Starlette(routes=[route]), info)
+        with TestClient(app) as client:
+            if allowed:
+                with client.websocket_connect("/ws") as ws:
+                    assert ws.receive_text() == "hi"
+            else:
+                with (
+                    pytest.raises(WebSocketDisconnect) as closed,
+                    client.websocket_connect("/ws") as ws,
+                ):
+                    ws.receive_text()
+                assert closed.value.code == 4404

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.context import tenant_context
 from core.db.connection import atomic
 from core.settings import get_settings
 from core.tenancy import services as tenancy
@@ -138,15 +137,15 @@ async def seed_demo() -> DemoReport:
     if await Tenant.exists(slug=DEMO_SLUG):
         return _report(created=False)
     spec = tenancy.tenant_spec(DEMO_SLUG, DEMO_NAME, plugins=None)
+    # One transaction: a demo tenant never exists half built (seed_demo skips an existing one).
+    # Policy notifications of roles and grants wait for the commit.
     async with atomic():
         info, _ = await tenancy.provision_tenant(spec)
+        await tenancy.finish_provisioning(info, None)
         async with tenancy.in_tenant(info):
             unit_ids = await _create_units()
             user_ids = await _create_users(unit_ids)
-    # Roles and grants announce policy changes, so they follow the commit.
-    await tenancy.finish_provisioning(info, None)
-    with tenant_context(info):
-        await _grant_roles(unit_ids, user_ids)
+            await _grant_roles(unit_ids, user_ids)
     await _ensure_platform_admin()
     await tenancy.tenant_changed(info.id)
     return _report(created=True)

@@ -306,21 +306,17 @@ async def apply_manifest(path: Path) -> ManifestReport:
     manifest = load_manifest(path)
     plan = await _validate(manifest, path)
     report = ManifestReport(str(path), manifest.tenant.slug, tenant_created=plan.existing is None)
+    # One transaction, so a failure leaves nothing half applied; policy notifications (roles,
+    # grants, unit moves) wait for the commit.
     async with atomic():
         info, enabled = await steps.apply_tenant(plan, report)
+        if plan.existing is None:
+            await services.finish_provisioning(info, None)
+        elif enabled:
+            await tenant_plugins.sync_actions(info)
         async with services.in_tenant(info):
             units = await steps.apply_units(plan, report)
             users = await steps.apply_users(plan, report, units.ids)
-    # After the commit: each of these announces a policy change once it has committed.
-    if plan.existing is None:
-        await services.finish_provisioning(info, None)
-    elif enabled:
-        await tenant_plugins.sync_actions(info)
-    with tenant_context(info):
-        if units.moved:
-            from core.authz.enforcer import policy_changed
-
-            await policy_changed()
-        await steps.apply_grants(plan, report, units.ids, users)
+            await steps.apply_grants(plan, report, units.ids, users)
     await services.tenant_changed(info.id)
     return report

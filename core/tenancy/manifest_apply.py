@@ -61,6 +61,10 @@ async def apply_tenant(plan: Plan, report: ManifestReport) -> tuple[TenantInfo, 
         )
         report.created.append(f"tenant {spec.slug}")
         report.created.extend(f"plugin {name} (enabled)" for name in enabled)
+        # Settings of plugins the manifest leaves disabled are stored now too, so a second
+        # apply finds nothing to change.
+        async with services.in_tenant(info):
+            info, _ = await _apply_plugins(plan, report, info)
         return info, bool(enabled)
     current = await services.get_tenant(spec.slug)
     report.unmanaged.extend(f"domain {d}" for d in current.domains if d not in domains)

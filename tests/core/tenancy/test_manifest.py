@@ -268,3 +268,18 @@ async def test_tenant_manifest_and_plugins_under_row_level_security(pg_registry,
         grants = await list_grants()
         assert [(g.role_key, g.unit_id) for g in grants] == [("tenant_admin", None)]
     assert pg_registry.by_slug("alpha").plugin_settings["example"] == {"max_notes": 9}
+
+
+async def test_settings_of_a_disabled_plugin_are_stored_by_the_first_apply(registry, write):
+    path = write(
+        MANIFEST.replace(
+            "enabled = true\nsettings = { max_notes = 50 }",
+            "enabled = false\nsettings = { max_notes = 7 }",
+        )
+    )
+    await apply_manifest(path)
+    info = registry.by_slug("alpha")
+    assert "example" not in info.enabled_plugins
+    assert info.plugin_settings["example"] == {"max_notes": 7}
+    second = await apply_manifest(path)
+    assert (second.created, second.updated) == ([], [])

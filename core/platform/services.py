@@ -103,15 +103,14 @@ async def authenticate_platform(
     """The platform admin with these credentials, or Unauthenticated/TooManyRequests."""
     throttle = LoginThrottle.create(NAMESPACE, settings=settings, limiter=limiter)
     name = username.strip().lower()
-    await throttle.check(name, address)
+    await throttle.begin(name, address)
     admin = await PlatformAdmin.get_or_none(username=name) if 0 < len(name) <= 150 else None
     password_hash = admin.password_hash if admin is not None else dummy_hash()
     if admin is None or not await verify_password_async(password_hash, password):
-        await throttle.failed(name, address)
         raise Unauthenticated(WRONG_CREDENTIALS)
     if not admin.is_active:
         raise Unauthenticated(DEACTIVATED)
-    await throttle.succeeded(name)
+    await throttle.succeeded(name, address)
     if needs_rehash(admin.password_hash):
         admin.password_hash = await hash_password_async(password)
         await admin.save(update_fields=["password_hash"])

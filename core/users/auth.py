@@ -44,12 +44,11 @@ async def authenticate(
     tenant = current_tenant()
     throttle = LoginThrottle.create(str(tenant.id), settings=settings, limiter=limiter)
     name = username.strip().lower()
-    await throttle.check(name, address)
+    await throttle.begin(name, address)
     user = await User.get_or_none(username=name) if 0 < len(name) <= 150 else None
     password_hash = user.password_hash if user is not None else dummy_hash()
     valid = await verify_password_async(password_hash, password)
     if user is None or not valid:
-        await throttle.failed(name, address)
         if user is not None:  # the actor stays anonymous: nobody proved who they are
             await record_audit(
                 "user.login_failed",
@@ -60,7 +59,7 @@ async def authenticate(
         raise Unauthenticated(WRONG_CREDENTIALS)
     if not user.is_active:
         raise Unauthenticated(DEACTIVATED)
-    await throttle.succeeded(name)
+    await throttle.succeeded(name, address)
     user.last_login_at = datetime.now(UTC)
     fields = ["last_login_at"]
     if needs_rehash(user.password_hash):

@@ -40,6 +40,10 @@ class LoginLimiter(Protocol):
         """Forget the failures of ``key``."""
         ...
 
+    async def remove_failure(self, key: str) -> None:
+        """Take one counted attempt back (it succeeded); never below zero, never opens a window."""
+        ...
+
 
 class MemoryLoginLimiter:
     """In-process counters (embedded mode). ``clock`` is injectable for tests."""
@@ -74,6 +78,15 @@ class MemoryLoginLimiter:
 
     async def reset(self, key: str) -> None:
         self._counts.pop(key, None)
+
+    async def remove_failure(self, key: str) -> None:
+        entry = self._live(key)
+        if entry is None:
+            return
+        if entry[0] <= 1:
+            del self._counts[key]
+        else:
+            self._counts[key] = (entry[0] - 1, entry[1])
 
     def _prune(self) -> None:
         now = self._clock()
@@ -126,8 +139,19 @@ class RedisLoginLimiter:
         async with self._errors():
             await self._client().delete(key)
 
+    async def remove_failure(self, key: str) -> None:
+        async with self._errors():
+            await self._client().eval(_DECREMENT_EXISTING, 1, key)
+
     def _errors(self) -> _RedisErrors:
         return _RedisErrors(self.url)
+
+
+# DECR only a live counter: a plain DECR would recreate an expired key at -1 with no expiry.
+_DECREMENT_EXISTING = (
+    "if redis.call('exists', KEYS[1]) == 1 and tonumber(redis.call('get', KEYS[1])) > 0 "
+    "then return redis.call('decr', KEYS[1]) else return 0 end"
+)
 
 
 class _RedisErrors:
@@ -223,9 +247,28 @@ class LoginThrottle:
                 ttl,
             )
 
+    async def begin(self, username: str, address: str) -> None:
+        """Count this attempt before the password is checked, then refuse when over a limit.
+
+        Counting first closes the race where many parallel attempts all pass a read-only check
+        during the slow password verification. A successful attempt is taken back by
+        :meth:`succeeded`.
+        """
+        account = await self.limiter.add_failure(self.account_key(username), self.window)
+        address_count = await self.limiter.add_failure(self.address_key(address), self.window)
+        if account > self.max_account or address_count > self.max_address:
+            # A refused attempt checks no password: it does not count.
+            await self.limiter.remove_failure(self.account_key(username))
+            await self.limiter.remove_failure(self.address_key(address))
+            await self.check(username, address)  # raises with the right message and wait
+
     async def failed(self, username: str, address: str) -> None:
         await self.limiter.add_failure(self.account_key(username), self.window)
         await self.limiter.add_failure(self.address_key(address), self.window)
 
-    async def succeeded(self, username: str) -> None:
+    async def succeeded(self, username: str, address: str | None = None) -> None:
+        """Clear the account's failures; with ``address``, take back the attempt
+        :meth:`begin` counted for it (the address keeps its other failures)."""
         await self.limiter.reset(self.account_key(username))
+        if address is not None:
+            await self.limiter.remove_failure(self.address_key(address))

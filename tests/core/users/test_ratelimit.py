@@ -149,3 +149,26 @@ def test_factory_picks_the_backend_from_the_broker_url_and_caches_it(redis_url):
         assert shared.url == redis_url
     finally:
         reset_login_limiters()
+
+
+@pytest.mark.parametrize("backend", ["memory", "redis"])
+async def test_a_taken_back_attempt_never_goes_below_zero_or_opens_a_window(
+    backend, namespace, request
+):
+    limiter: LoginLimiter = (
+        MemoryLoginLimiter()
+        if backend == "memory"
+        else RedisLoginLimiter(request.getfixturevalue("redis_url"))
+    )
+    key = f"congvan:login:{namespace}:addr:192.0.2.1"
+    await limiter.remove_failure(key)  # nothing counted: nothing happens
+    assert await limiter.failures(key) == (0, 0)
+    await limiter.add_failure(key, 60)
+    await limiter.add_failure(key, 60)
+    await limiter.remove_failure(key)
+    count, ttl = await limiter.failures(key)
+    assert count == 1
+    assert 0 < ttl <= 60  # the window keeps its end
+    await limiter.remove_failure(key)
+    await limiter.remove_failure(key)
+    assert (await limiter.failures(key))[0] == 0

@@ -187,3 +187,24 @@ async def test_redis_backend_locks_out_across_limiter_instances(tenant_context, 
     await limiter.reset(f"congvan:login:{tenant_id}:acct:{username}")
     assert (await sign_in(username, PASSWORD, limiter, strict, f"{address}-3")).username == username
     await limiter.reset(f"congvan:login:{tenant_id}:addr:{address}")
+
+
+async def test_parallel_attempts_cannot_exceed_the_account_limit(tenant_context, limiter, strict):
+    import asyncio
+
+    await create_user("an.nv", "An", password=PASSWORD)
+    attempts = [
+        sign_in("an.nv", "wrong-password", limiter, strict, address=f"192.0.2.{n}")
+        for n in range(10)
+    ]
+    outcomes = await asyncio.gather(*attempts, return_exceptions=True)
+    wrong = [o for o in outcomes if isinstance(o, Unauthenticated)]
+    refused = [o for o in outcomes if isinstance(o, TooManyRequests)]
+    assert len(wrong) == 3  # only as many password checks as the limit allows
+    assert len(refused) == 7
+
+
+async def test_successful_sign_ins_do_not_use_up_the_address_limit(tenant_context, limiter, strict):
+    await create_user("an.nv", "An", password=PASSWORD)
+    for _ in range(12):  # an office behind one address: more successes than the limit of 5
+        await sign_in("an.nv", PASSWORD, limiter, strict, address="198.51.100.9")

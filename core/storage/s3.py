@@ -252,7 +252,10 @@ class S3BlobStore(BlobStore):
     # Primitives ---------------------------------------------------------------------------
 
     async def _store(self, spooled: SpooledBlob, key: str) -> None:
-        if await self._stored_size(key) == spooled.size:
+        # Skip only an object this store wrote with the same digest: an object rewritten behind
+        # our back (without our metadata) is replaced, which repairs it as the local store does.
+        head = await self._head(key)
+        if head is not None and head["size"] == spooled.size and head["sha256"] == spooled.sha256:
             return
         await self._call(self._upload, spooled, self.object_key(key))
 
@@ -262,11 +265,15 @@ class S3BlobStore(BlobStore):
                 file,
                 self.bucket,
                 object_key,
-                ExtraArgs={"ContentType": "application/octet-stream"},
+                ExtraArgs={
+                    "ContentType": "application/octet-stream",
+                    "Metadata": {"sha256": spooled.sha256},
+                },
                 Config=self._transfer,
             )
 
-    async def _stored_size(self, key: str) -> int | None:
+    async def _head(self, key: str) -> dict[str, Any] | None:
+        """Size and recorded digest of the stored object, or None when there is none."""
         try:
             head = await self._call(
                 self.client.head_object, Bucket=self.bucket, Key=self.object_key(key)
@@ -275,7 +282,10 @@ class S3BlobStore(BlobStore):
             if _code(exc) in _MISSING_KEY:
                 return None
             raise self._unexpected(exc) from None
-        return int(head["ContentLength"])
+        return {
+            "size": int(head["ContentLength"]),
+            "sha256": (head.get("Metadata") or {}).get("sha256"),
+        }
 
     async def _read(self, key: str) -> bytes:
         body = await self._open(key)
@@ -305,7 +315,7 @@ class S3BlobStore(BlobStore):
         return response["Body"]
 
     async def _exists(self, key: str) -> bool:
-        return await self._stored_size(key) is not None
+        return await self._head(key) is not None
 
     async def _delete(self, key: str) -> None:
         try:

@@ -151,10 +151,14 @@ async def test_altered_object_fails_read_and_stream(store: BlobStore, backdoor: 
         assert len(received) == -(-len(DATA) // 4096)  # every chunk came, then the error
 
 
-async def test_putting_again_heals_an_altered_object(store: BlobStore, backdoor: Backdoor) -> None:
+@pytest.mark.parametrize("altered", ["shorter", "same size"])
+async def test_putting_again_heals_an_altered_object(
+    store: BlobStore, backdoor: Backdoor, altered: str
+) -> None:
+    bad = DATA[:-1] if altered == "shorter" else DATA.replace(b"12", b"13", 1)
     with tenant_context(TENANT_A):
         await store.put(DATA)
-        backdoor.overwrite(key_of(TENANT_A, SHA), DATA[:-1])
+        backdoor.overwrite(key_of(TENANT_A, SHA), bad)
         await store.put(DATA)
 
         assert await store.read(SHA) == DATA

@@ -15,6 +15,11 @@ from core.tenancy.models import Tenant
 
 async def load_tenant_info(tenant: Tenant) -> TenantInfo:
     await tenant.fetch_related("domains", "plugins")
+    return tenant_info(tenant)
+
+
+def tenant_info(tenant: Tenant) -> TenantInfo:
+    """The snapshot of a tenant whose domains and plugins are already fetched."""
     status: TenantStatus = "suspended" if tenant.status == "suspended" else "active"
     return TenantInfo(
         id=tenant.id,
@@ -41,7 +46,8 @@ class TenantRegistry:
 
     async def reload(self) -> None:
         with platform_scope():
-            infos = [await load_tenant_info(t) for t in await Tenant.all()]
+            tenants = await Tenant.all().prefetch_related("domains", "plugins")
+            infos = [tenant_info(t) for t in tenants]
         self._replace(infos)
         self._last_full_reload = time.monotonic()
 

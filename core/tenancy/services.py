@@ -75,18 +75,30 @@ class TenantSpec:
 
 
 async def tenant_changed(tenant_id: int) -> TenantInfo | None:
-    """After a commit: refresh this process's registry and notify the other processes."""
+    """Refresh this process's registry and notify the other processes, once committed.
+
+    Returns the fresh snapshot when called after the commit; inside ``atomic()`` both steps
+    wait for the outermost commit (so no uncommitted row is cached) and it returns None.
+    """
+    from core.db.connection import in_atomic, on_commit
     from core.notify import TENANT_CHANNEL, publish_after_commit
 
-    info: TenantInfo | None = None
     try:
         registry = get_registry()
     except RuntimeError:  # a script or a test that never loaded the registry
         registry = None
-    if registry is not None:
-        info = await registry.reload_tenant(tenant_id)
-    # Raises when called inside a transaction. A failing bus is logged, not raised: the change
-    # is committed, and failing the command now would report a saved change as an error.
+
+    async def reload() -> None:
+        if registry is not None:
+            await registry.reload_tenant(tenant_id)
+
+    if in_atomic():
+        await on_commit(reload)
+        await publish_after_commit(TENANT_CHANNEL, str(tenant_id))
+        return None
+    info = await registry.reload_tenant(tenant_id) if registry is not None else None
+    # A failing bus is logged, not raised: the change is committed, and failing the command
+    # now would report a saved change as an error.
     await publish_after_commit(TENANT_CHANNEL, str(tenant_id))
     return info
 

@@ -32,7 +32,7 @@ from core.context import (
 from core.db.connection import atomic
 from core.jobs.handlers import get_handler
 from core.jobs.models import OutboxMessage
-from core.plugins.manager import PluginHost
+from core.plugins.manager import PluginHost, get_host
 
 Outcome = Literal["done", "retry", "failed", "skipped", "missing", "postponed"]
 
@@ -96,6 +96,15 @@ async def execute_message(
         if not tenant.is_active:
             return await _postpone(
                 row.id, f"tenant {tenant.slug!r} is suspended; the message waits until it is active"
+            )
+        plugin = row.handler.split(".", 1)[0]
+        plugins = host or get_host()
+        if plugin in plugins.names() and not plugins.is_enabled(plugin, tenant):
+            # A disabled plugin touches none of the tenant's data; enabling it again resumes.
+            return await _postpone(
+                row.id,
+                f"plugin {plugin!r} is disabled for tenant {tenant.slug!r}; "
+                "the message waits until it is enabled",
             )
 
     timer = asyncio.timeout(time_limit)

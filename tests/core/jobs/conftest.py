@@ -126,3 +126,19 @@ async def _wait_until(
 def wait_until() -> WaitUntil:
     """``await wait_until(check, within=…, what=…)``: poll an async check until it is truthy."""
     return _wait_until
+
+
+# Jobs run only for plugins the tenant has enabled: these tenants enable the test plugin
+# ``probe`` (registered by the ``probe`` fixture and in the worker subprocesses) too.
+@pytest.fixture
+async def tenant(current_db: str) -> Any:
+    from core.testing import make_tenant
+
+    return await make_tenant("alpha", "Tỉnh Alpha", plugins=("example", "probe"))
+
+
+@pytest.fixture
+async def other_tenant(current_db: str) -> Any:
+    from core.testing import make_tenant
+
+    return await make_tenant("beta", "Bộ Beta", plugins=("example", "probe"))

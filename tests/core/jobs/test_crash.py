@@ -24,7 +24,7 @@ pytestmark = pytest.mark.slow
 
 async def _alpha() -> TenantInfo:
     with platform_scope():
-        return await make_tenant("alpha", "Alpha")
+        return await make_tenant("alpha", "Alpha", plugins=("example", "probe"))
 
 
 async def _stats(tenant: TenantInfo) -> list[str]:

@@ -134,7 +134,7 @@ async def test_broker_down_then_up(tenant: TenantInfo, redis_url: str) -> None:
 @pytest.mark.postgres
 async def test_concurrent_dispatchers_never_claim_a_row_twice(pg: str) -> None:
     with platform_scope():
-        alpha = await make_tenant("alpha", "Alpha")
+        alpha = await make_tenant("alpha", "Alpha", plugins=("example", "probe"))
     ids = await _enqueue_many(alpha, 40)
     backends = [Recorder() for _ in range(4)]
     dispatchers = [Dispatcher(b, batch_size=7) for b in backends]

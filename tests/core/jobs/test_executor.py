@@ -149,6 +149,25 @@ async def test_suspended_tenant_postpones_without_spending_an_attempt(
     assert await _stats(tenant) == []
 
 
+async def test_a_disabled_plugins_job_waits_until_the_plugin_is_enabled(
+    tenant: TenantInfo,
+) -> None:
+    from core.tenancy.models import TenantPlugin
+
+    message_id = await _enqueue(tenant, "example.count_note", {"note_id": 1})
+    with platform_scope():
+        await TenantPlugin.filter(tenant_id=tenant.id, plugin="example").update(enabled=False)
+    assert await execute_message(message_id) == "postponed"
+    row = await OutboxMessage.get(id=message_id)
+    assert (row.status, row.attempts) == ("pending", 0)
+    assert "plugin 'example' is disabled for tenant 'alpha'" in row.last_error
+    assert await _stats(tenant) == []
+    with platform_scope():
+        await TenantPlugin.filter(tenant_id=tenant.id, plugin="example").update(enabled=True)
+    assert await execute_message(message_id) == "done"
+    assert len(await _stats(tenant)) == 1
+
+
 async def test_deleted_tenant_fails_the_message(tenant: TenantInfo) -> None:
     message_id = await _enqueue(tenant, "example.count_note", {"note_id": 1})
     with platform_scope():

@@ -22,7 +22,9 @@ pytestmark = [pytest.mark.slow, pytest.mark.redis]
 
 async def _tenants() -> tuple[TenantInfo, TenantInfo]:
     with platform_scope():
-        return await make_tenant("alpha", "Alpha"), await make_tenant("beta", "Beta")
+        return await make_tenant("alpha", "Alpha", plugins=("example", "probe")), await make_tenant(
+            "beta", "Beta", plugins=("example", "probe")
+        )
 
 
 async def _stats(tenant: TenantInfo) -> list[str]:

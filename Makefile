@@ -80,7 +80,7 @@ format: $(STAMP) ## Apply ruff's fixes and formatting
 	$(BIN)/ruff format .
 
 i18n: $(STAMP) ## Extract UI strings and update the vi/en catalogs in core/locale
-	$(BIN)/pybabel extract -F babel.cfg --project=Congvan --copyright-holder="Congvan contributors" -o core/locale/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k N_ --project=Congvan --copyright-holder="Congvan contributors" -o core/locale/messages.pot .
 	$(BIN)/pybabel update -i core/locale/messages.pot -d core/locale
 
 bench: $(STAMP) ## Run every benchmark in bench/*.py (BENCH_ARGS=…)

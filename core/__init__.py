@@ -61,7 +61,12 @@ _EXPORTS: dict[str, str] = {
     "requires": "core.web.permissions",
     "public": "core.web.permissions",
     "authenticated": "core.web.permissions",
-    "render": "core.web.templates",
+    "render": "core.web.shell",
+    "current_unit_id": "core.web.shell",
+    "read_form": "core.web.forms",
+    "redirect": "core.web.flash",
+    "flash": "core.web.flash",
+    "AlreadySubmitted": "core.web.forms",
     # language
     "gettext": "core.i18n",
     "ngettext": "core.i18n",

@@ -21,6 +21,11 @@ CORE_ACTIONS = (
     Action("core.roles.manage", "Quản lý vai trò / Define roles", default_roles=ADMINS),
     Action("core.grants.manage", "Phân quyền / Grant and revoke roles", default_roles=UNIT_ADMINS),
     Action("core.plugins.manage", "Quản lý phân hệ / Manage plugins", default_roles=ADMINS),
+    Action(
+        "core.settings.manage",
+        "Cấu hình đơn vị sử dụng (giao diện) / Configure the tenant (theme)",
+        default_roles=ADMINS,
+    ),
     Action("core.audit.view", "Xem nhật ký / View the audit trail", default_roles=ADMINS),
 )
 

@@ -189,6 +189,21 @@ def ngettext(singular: str, plural: str, n: int, lang: str | None = None) -> str
 _ = gettext
 
 
+def N_(message: str) -> str:
+    """Mark ``message`` for extraction without translating it now (module-level constants);
+    translate it with :func:`gettext` where it is shown."""
+    return message
+
+
+def split_bilingual(text: str, lang: str | None = None) -> str:
+    """The part of a ``"Tiếng Việt / English"`` label (action and plugin titles) for ``lang``;
+    a label without `` / `` is translated through the catalog instead."""
+    vietnamese, sep, english = text.partition(" / ")
+    if not sep:
+        return gettext(text, lang)
+    return english.strip() if (lang or current_locale()) == "en" else vietnamese.strip()
+
+
 # ---------------------------------------------------------------- formatting
 
 

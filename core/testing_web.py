@@ -193,3 +193,75 @@ async def pg_app(
     application = create_app(web_settings, host=congvan_host, runtime=attached_runtime, jobs=False)
     async with application.router.lifespan_context(application):
         yield application, alpha, beta
+
+
+# ---------------------------------------------------------------- HTML pages (forms, sessions)
+
+HTML = {"accept": "text/html"}
+
+
+def csrf_of(page: str) -> str:
+    """The CSRF token of the first form of ``page``."""
+    import re
+
+    match = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert match, "the page has no CSRF field"
+    return match.group(1)
+
+
+def hidden_fields(page: str, action: str | None = None) -> dict[str, str]:
+    """The hidden inputs (CSRF token, submit-once nonce, …) of the form posting to ``action``
+    (the first form of the page when ``None``)."""
+    import re
+
+    forms = re.findall(r"<form\b([^>]*)>(.*?)</form>", page, flags=re.S)
+    for attrs, body in forms:
+        if action is not None and f'action="{action}"' not in attrs:
+            continue
+        return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', body))
+    raise AssertionError(f"no form posting to {action!r} on the page")
+
+
+async def sign_in_page(
+    c: httpx.AsyncClient, username: str, password: str = PASSWORD
+) -> httpx.Response:
+    """Sign in through the login form (CSRF token from the page, like a browser)."""
+    page = await c.get("/login", headers=HTML)
+    form = {"username": username, "password": password, "csrf_token": csrf_of(page.text)}
+    return await c.post("/login", data=form, headers=HTML)
+
+
+async def submit_form(
+    c: httpx.AsyncClient,
+    page_url: str,
+    action: str,
+    data: dict[str, str | list[str]],
+    *,
+    files: dict[str, tuple[str, bytes, str]] | None = None,
+) -> httpx.Response:
+    """Open ``page_url``, take the hidden fields of its form posting to ``action`` and post
+    ``data`` with them, like a browser submitting that form."""
+    page = await c.get(page_url, headers=HTML)
+    assert page.status_code == 200, f"{page_url} answered {page.status_code}"
+    fields: dict[str, str | list[str]] = {**hidden_fields(page.text, action), **data}
+    return await c.post(action, data=fields, files=files, headers=HTML)
+
+
+@pytest.fixture
+async def page_client(
+    app: Starlette,
+) -> AsyncIterator[Callable[..., Awaitable[httpx.AsyncClient]]]:
+    """``c = await page_client(account)``: an httpx client on the account's tenant host,
+    signed in through the login form with a session cookie (close it with ``aclose``)."""
+    opened: list[httpx.AsyncClient] = []
+
+    async def make(account: Account, host: str | None = None) -> httpx.AsyncClient:
+        c = client_for(app, host or f"{account.tenant.slug}.localhost")
+        opened.append(c)
+        response = await sign_in_page(c, account.username)
+        assert response.status_code == 303, response.text
+        return c
+
+    yield make
+    for c in opened:
+        await c.aclose()

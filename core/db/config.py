@@ -17,6 +17,7 @@ CORE_MODEL_MODULES = (
     "core.audit.models",
     "core.jobs.models",
     "core.notify_models",
+    "core.web.form_models",
 )
 CORE_MIGRATIONS = "migrations.core"
 

@@ -27,7 +27,10 @@ from core.plugins.manager import PluginHost, call_async
 from core.runtime import Runtime, prepare_host, start_runtime, stop_runtime
 from core.settings import Settings, get_settings
 from core.tenancy.registry import TenantRegistry
+from core.web.account import routes as account_routes
+from core.web.admin import admin_routes
 from core.web.api.routers import api_routes
+from core.web.console import console_routes
 from core.web.health import probe_routes
 from core.web.metrics import HttpMetrics
 from core.web.middleware.auth import AuthMiddleware
@@ -80,6 +83,9 @@ def create_app(
     routes: list[BaseRoute] = [
         *probe_routes(),
         *page_routes(),
+        *account_routes(),
+        *admin_routes(),
+        *console_routes(),
         *api_routes(),
         *(gated(route, name, host) for name, route in plugin_pairs),
         *static_mounts(host),

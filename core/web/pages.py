@@ -10,7 +10,7 @@ language (a ``lang`` cookie, see ``core.i18n``) and returns to a same-site page.
 from __future__ import annotations
 
 import math
-from typing import Any
+from collections.abc import Awaitable
 from urllib.parse import urlsplit
 
 from starlette.requests import Request
@@ -19,46 +19,23 @@ from starlette.routing import Route
 
 from core.context import TenantInfo, current_actor
 from core.errors import InvalidInput, PermissionDenied, TooManyRequests, Unauthenticated
-from core.i18n import LANG_COOKIE, SUPPORTED
+from core.i18n import LANG_COOKIE, N_, SUPPORTED
+from core.i18n import gettext as _
 from core.platform.services import authenticate_platform
-from core.users.auth import authenticate
+from core.users.auth import DEACTIVATED, authenticate
 from core.web.api.auth import positions_of
-from core.web.permissions import public
+from core.web.flash import redirect
+from core.web.forms import FORM_ERROR, read_form
+from core.web.permissions import authenticated, public
 from core.web.sessions import CSRF_FIELD, SessionData, new_csrf_token, password_fingerprint
+from core.web.shell import UNIT_COOKIE, render, unit_choices
 from core.web.state import client_address, is_platform, sessions_of, settings_of
 
-PLATFORM_HEADING = "Bảng điều khiển nền tảng / Platform console"
-STALE_FORM = "Biểu mẫu đã hết hạn, vui lòng thử lại. / The form expired; please try again."
-WRONG_LOGIN = "Tên đăng nhập hoặc mật khẩu không đúng. / Wrong username or password."
+STALE_FORM = N_("Biểu mẫu đã hết hạn, vui lòng thử lại.")
+WRONG_LOGIN = N_("Tên đăng nhập hoặc mật khẩu không đúng.")
+DEACTIVATED_LOGIN = N_("Tài khoản này đã bị ngừng sử dụng. Vui lòng liên hệ quản trị viên.")
 LANG_MAX_AGE = 365 * 24 * 3600
-
-
-def _heading(request: Request) -> str:
-    tenant: TenantInfo | None = request.scope.get("congvan.tenant")
-    return tenant.name if tenant is not None else PLATFORM_HEADING
-
-
-def _render(
-    request: Request,
-    name: str,
-    context: dict[str, Any],
-    *,
-    status: int = 200,
-    headers: dict[str, str] | None = None,
-) -> Response:
-    sessions = sessions_of(request)
-    token = sessions.csrf_token(request)
-    context = {
-        "heading": _heading(request),
-        "platform": is_platform(request),
-        "csrf_token": token,
-        **context,
-    }
-    response: Response = request.app.state.templates.TemplateResponse(
-        request, name, context, status_code=status, headers=headers
-    )
-    sessions.set_csrf(response, request, token)
-    return response
+UNIT_MAX_AGE = 365 * 24 * 3600
 
 
 def login_page(
@@ -68,9 +45,18 @@ def login_page(
     username: str = "",
     status: int = 200,
     headers: dict[str, str] | None = None,
-) -> Response:
-    context = {"error": error, "username": username}
-    return _render(request, "core/login.html", context, status=status, headers=headers)
+    next_url: str = "",
+) -> Awaitable[Response]:
+    notice = ""
+    if request.query_params.get("expired") and not error:
+        notice = _("Phiên làm việc đã hết hạn hoặc bạn chưa đăng nhập. Đăng nhập để tiếp tục.")
+    context = {
+        "error": error,
+        "notice": notice,
+        "username": username,
+        "next": next_url or safe_next(request.query_params.get("next", "/")),
+    }
+    return render(request, "core/login.html", context, status=status, headers=headers)
 
 
 @public
@@ -78,10 +64,20 @@ async def home(request: Request) -> Response:
     actor = current_actor()
     if actor.kind == "user" and actor.id is not None and not is_platform(request):
         context = {"display_name": actor.name, "positions": await positions_of(actor.id)}
-        return _render(request, "core/home.html", context)
+        return await render(request, "core/home.html", context)
     if actor.kind == "platform" and is_platform(request):
-        return _render(request, "core/home.html", {"display_name": actor.name, "positions": []})
-    return login_page(request)
+        return await render(
+            request, "core/home.html", {"display_name": actor.name, "positions": []}
+        )
+    return await login_page(request)
+
+
+@public
+async def login_form(request: Request) -> Response:
+    """The sign-in page; ``next`` is where to go afterwards (already signed in: go there)."""
+    if current_actor().kind in ("user", "platform"):
+        return RedirectResponse(safe_next(request.query_params.get("next", "/")), status_code=303)
+    return await login_page(request)
 
 
 @public
@@ -89,22 +85,34 @@ async def login(request: Request) -> Response:
     form = await request.form()
     username = str(form.get("username") or "").strip()
     password = str(form.get("password") or "")
+    next_url = safe_next(str(form.get("next") or "/"))
     sessions = sessions_of(request)
     if not sessions.csrf_ok(request, str(form.get(CSRF_FIELD) or "")):
-        return login_page(request, error=STALE_FORM, username=username, status=403)
+        return await login_page(
+            request, error=_(STALE_FORM), username=username, status=403, next_url=next_url
+        )
     try:
         data = await _authenticate(request, username, password)
     except TooManyRequests as exc:
         minutes = max(1, math.ceil(exc.retry_after / 60))
-        message = (
-            f"Đăng nhập sai quá nhiều lần; vui lòng thử lại sau {minutes} phút. / "
-            f"Too many failed sign-ins; try again in {minutes} min."
-        )
+        message = _("Đăng nhập sai quá nhiều lần; vui lòng thử lại sau %(minutes)s phút.") % {
+            "minutes": minutes
+        }
         headers = {"Retry-After": str(exc.retry_after)}
-        return login_page(request, error=message, username=username, status=429, headers=headers)
-    except Unauthenticated:
-        return login_page(request, error=WRONG_LOGIN, username=username, status=401)
-    response = RedirectResponse("/", status_code=303)
+        return await login_page(
+            request,
+            error=message,
+            username=username,
+            status=429,
+            headers=headers,
+            next_url=next_url,
+        )
+    except Unauthenticated as exc:
+        message = _(DEACTIVATED_LOGIN) if exc.detail == DEACTIVATED else _(WRONG_LOGIN)
+        return await login_page(
+            request, error=message, username=username, status=401, next_url=next_url
+        )
+    response = RedirectResponse(next_url, status_code=303)
     sessions.set_session(response, data)
     # A new CSRF token after sign-in: a token seen before it cannot be replayed.
     sessions.set_csrf(response, request, new_csrf_token())
@@ -128,7 +136,7 @@ async def logout(request: Request) -> Response:
     form = await request.form()
     sessions = sessions_of(request)
     if not sessions.csrf_ok(request, str(form.get(CSRF_FIELD) or "")):
-        return login_page(request, error=STALE_FORM, status=403)
+        return await login_page(request, error=_(STALE_FORM), status=403)
     response = RedirectResponse("/", status_code=303)
     sessions.clear_session(response)
     return response
@@ -139,7 +147,7 @@ async def switch_language(request: Request) -> Response:
     """Remember the chosen UI language in a long-lived cookie and go back to ``next``."""
     form = await request.form()
     if not sessions_of(request).csrf_ok(request, str(form.get(CSRF_FIELD) or "")):
-        raise PermissionDenied("csrf", STALE_FORM)
+        raise PermissionDenied("csrf", _(STALE_FORM))
     lang = str(form.get("lang") or "")
     if lang not in SUPPORTED:
         message = f"Unsupported language {lang!r}; choose one of {', '.join(SUPPORTED)}."
@@ -149,6 +157,31 @@ async def switch_language(request: Request) -> Response:
         LANG_COOKIE,
         lang,
         max_age=LANG_MAX_AGE,
+        httponly=True,
+        samesite="lax",
+        secure=settings_of(request).secure_cookies,
+    )
+    return response
+
+
+@authenticated
+async def switch_unit(request: Request) -> Response:
+    """Act for another of the user's units (remembered in a cookie, checked on every use)."""
+    form = await read_form(request)
+    next_url = safe_next(form.get("next", "/"))
+    if form.stale:
+        return redirect(request, next_url, form.errors[FORM_ERROR], "error")
+    actor = current_actor()
+    choices = await unit_choices(actor.id) if actor.kind == "user" and actor.id else []
+    wanted = form.get("unit_id")
+    choice = next((c for c in choices if str(c.id) == wanted), None)
+    if choice is None:
+        return redirect(request, next_url, _("Bạn không làm việc tại đơn vị này."), "error")
+    response = redirect(request, next_url, _("Đang làm việc cho: %(unit)s") % {"unit": choice.name})
+    response.set_cookie(
+        UNIT_COOKIE,
+        str(choice.id),
+        max_age=UNIT_MAX_AGE,
         httponly=True,
         samesite="lax",
         secure=settings_of(request).secure_cookies,
@@ -169,7 +202,9 @@ def safe_next(target: str) -> str:
 def page_routes() -> list[Route]:
     return [
         Route("/", home, methods=["GET"], name="home"),
+        Route("/login", login_form, methods=["GET"], name="login_form"),
         Route("/login", login, methods=["POST"], name="login"),
+        Route("/account/unit", switch_unit, methods=["POST"], name="switch_unit"),
         Route("/logout", logout, methods=["POST"], name="logout"),
         Route("/lang", switch_language, methods=["POST"], name="switch_language"),
     ]

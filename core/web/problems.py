@@ -18,6 +18,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
 
 from core.errors import CongvanError, TooManyRequests
+from core.i18n import N_
 
 log = logging.getLogger("congvan.web")
 
@@ -125,16 +126,93 @@ class ProblemResponse(Response):
         return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
+STATUS_TITLES = {
+    400: N_("Yêu cầu không hợp lệ"),
+    401: N_("Cần đăng nhập"),
+    403: N_("Không có quyền truy cập"),
+    404: N_("Không tìm thấy"),
+    405: N_("Phương thức không được phép"),
+    409: N_("Xung đột dữ liệu"),
+    413: N_("Dữ liệu gửi lên quá lớn"),
+    422: N_("Dữ liệu không hợp lệ"),
+    429: N_("Quá nhiều yêu cầu"),
+    500: N_("Lỗi hệ thống"),
+    503: N_("Dịch vụ tạm thời không sẵn sàng"),
+}
+STATUS_TEXTS = {
+    401: N_("Vui lòng đăng nhập để tiếp tục."),
+    403: N_("Bạn không có quyền thực hiện thao tác này."),
+    404: N_("Không tìm thấy trang hoặc đối tượng bạn yêu cầu."),
+    413: N_("Dữ liệu hoặc tệp gửi lên vượt quá giới hạn cho phép."),
+    429: N_("Bạn đã thử quá nhiều lần; vui lòng đợi một lát rồi thử lại."),
+    500: N_("Đã có lỗi không mong muốn. Lỗi đã được ghi lại."),
+    503: N_("Dịch vụ tạm thời không sẵn sàng; vui lòng thử lại sau."),
+}
+CODE_TEXTS = {
+    "unknown-tenant": N_("Không có đơn vị sử dụng nào ở địa chỉ này."),
+    "tenant-suspended": N_("Đơn vị sử dụng này đang tạm ngừng hoạt động."),
+    "csrf": N_("Biểu mẫu đã hết hạn hoặc không hợp lệ; vui lòng tải lại trang và thử lại."),
+}
+
+
+def _login_redirect(scope: Scope) -> Response | None:
+    """An anonymous browser on a page that needs a session goes to the login page and comes
+    back afterwards: to the page itself (GET), or to the page the form was on (POST)."""
+    from urllib.parse import quote, urlsplit
+
+    from starlette.responses import RedirectResponse
+
+    if scope.get("method") == "GET":
+        target = str(scope.get("path", "/"))
+        query = scope.get("query_string", b"").decode("latin-1")
+        target += f"?{query}" if query else ""
+    else:
+        referer = urlsplit(header(scope, b"referer"))
+        if referer.netloc and referer.netloc != header(scope, b"host"):
+            target = "/"
+        else:
+            target = referer.path or "/"
+            target += f"?{referer.query}" if referer.query else ""
+    return RedirectResponse(f"/login?next={quote(target, safe='/')}&expired=1", status_code=303)
+
+
 def _html_page(scope: Scope, error: CongvanError, headers: dict[str, str]) -> Response:
+    if error.status == 401 and scope.get("congvan.tenant", scope.get("congvan.platform")):
+        redirect = _login_redirect(scope)
+        if redirect is not None:
+            return redirect
     app = scope.get("app")
     templates = getattr(getattr(app, "state", None), "templates", None)
     if templates is not None:
         from starlette.requests import Request
 
+        from core.i18n import gettext as _
+
         request = Request(scope)
-        context = {"error": error, "status": error.status}
+        status = error.status
+        text = CODE_TEXTS.get(error.code) or STATUS_TEXTS.get(status)
+        permission = getattr(error, "permission", None)
+        if permission == "csrf":
+            permission = None
+            text = CODE_TEXTS["csrf"]
+        tenant = scope.get("congvan.tenant")
+        context = {
+            "error": error,
+            "status": status,
+            "error_title": _(STATUS_TITLES.get(status, "Lỗi")),
+            "error_text": _(text) if text else error.detail,
+            "permission": permission,
+            "permission_title": _action_title(scope, permission) if permission else "",
+            "reference": error.extra.get("reference", ""),
+            "tenant": tenant,
+            "heading": getattr(tenant, "name", "") or "Congvan",
+        }
         response: Response = templates.TemplateResponse(
-            request, "core/error.html", context, status_code=error.status, headers=headers
+            request,
+            _error_template(templates, tenant, status),
+            context,
+            status_code=status,
+            headers=headers,
         )
         return response
     import html
@@ -144,3 +222,29 @@ def _html_page(scope: Scope, error: CongvanError, headers: dict[str, str]) -> Re
         f"<h1>{error.status} — {html.escape(error.title)}</h1><p>{html.escape(error.detail)}</p>"
     )
     return HTMLResponse(body, status_code=error.status, headers=headers)
+
+
+def _error_template(templates: Any, tenant: Any, status: int) -> str:
+    """``core/errors/<status>.html`` when the theme, a plugin or the core has it."""
+    import jinja2
+
+    name = f"core/errors/{status}.html"
+    try:
+        templates.environment_for(tenant).get_template(name)
+    except jinja2.TemplateNotFound:
+        return "core/error.html"
+    return name
+
+
+def _action_title(scope: Scope, action: str) -> str:
+    """The declared title of ``action`` in the request's language (the action id if unknown)."""
+    from core.i18n import split_bilingual
+
+    host = getattr(getattr(scope.get("app"), "state", None), "host", None)
+    if host is None:
+        return action
+    for actions in host.call_each("register_actions").values():
+        for declared in actions or ():
+            if declared.key == action:
+                return split_bilingual(declared.title)
+    return action

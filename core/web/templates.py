@@ -24,7 +24,6 @@ import jinja2
 from jinja2.runtime import Context
 from starlette.background import BackgroundTask
 from starlette.requests import Request
-from starlette.responses import Response
 from starlette.templating import Jinja2Templates, _TemplateResponse
 
 from core import i18n
@@ -191,14 +190,3 @@ class ThemedTemplates(Jinja2Templates):
 
 def build_templates(host: PluginHost) -> Jinja2Templates:
     return ThemedTemplates(host)
-
-
-def render(
-    request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200
-) -> Response:
-    """Render template ``name`` for ``request`` (the public ``core.render``)."""
-    templates: Jinja2Templates = request.app.state.templates
-    response: Response = templates.TemplateResponse(
-        request, name, context or {}, status_code=status_code
-    )
-    return response

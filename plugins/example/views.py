@@ -16,7 +16,7 @@ def _note(note: object) -> dict[str, object]:
 async def notes_page(request: Request) -> Response:
     notes = await services.list_notes()
     greeting = plugin_settings("example").greeting
-    return render(request, "example/notes.html", {"notes": notes, "greeting": greeting})
+    return await render(request, "example/notes.html", {"notes": notes, "greeting": greeting})
 
 
 @requires(VIEW)

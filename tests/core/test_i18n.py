@@ -265,7 +265,7 @@ async def test_the_switch_needs_the_csrf_token_and_a_supported_language(anon):
     page = await anon.get("/", headers=HTML)
     stale = await anon.post("/lang", data={"lang": "en", "next": "/"}, headers=HTML)
     assert stale.status_code == 403
-    assert "The form expired" in stale.text
+    assert "Biểu mẫu đã hết hạn" in stale.text
     assert "lang" not in stale.cookies
     form = {"lang": "fr", "next": "/", "csrf_token": csrf_of(page.text)}
     unknown = await anon.post("/lang", data=form)

@@ -9,6 +9,8 @@ anonymous. Cookie-authenticated API writes must echo the CSRF token in ``X-CSRF-
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -82,10 +84,22 @@ class AuthMiddleware:
         return ANONYMOUS
 
     def _check_csrf(self, conn: HTTPConnection, scope: Scope) -> None:
-        # Pages check their form field themselves; API writes through a cookie must carry the
-        # token in a header, which a cross-site form cannot set.
         if scope["type"] != "http" or scope["method"] in SAFE_METHODS:
             return
+        # Every cookie-authenticated write must come from a page of this very host: browsers
+        # say where a request comes from (Sec-Fetch-Site, Origin). Tenant subdomains are
+        # same-site to each other, so SameSite=Lax alone would let tenant A's pages post to B.
+        site = conn.headers.get("sec-fetch-site")
+        if site is not None and site not in ("same-origin", "none"):
+            raise PermissionDenied("csrf", f"Cross-site request refused (Sec-Fetch-Site: {site}).")
+        origin = conn.headers.get("origin")
+        if (
+            origin is not None
+            and urlsplit(origin).netloc.lower() != conn.headers.get("host", "").lower()
+        ):
+            raise PermissionDenied("csrf", "Cross-origin request refused (Origin does not match).")
+        # Pages check their form's token too (core.web.forms); API writes through a cookie
+        # must carry it in a header, which a cross-site form cannot set.
         if not str(scope["path"]).startswith("/api/"):
             return
         if not self.sessions.csrf_ok(conn, conn.headers.get(CSRF_HEADER, "")):

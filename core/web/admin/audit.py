@@ -1,0 +1,9 @@
+"""(placeholder: filled in by the page work)"""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute
+
+
+def routes() -> list[BaseRoute]:
+    return []

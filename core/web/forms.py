@@ -1,0 +1,167 @@
+"""HTML forms of the shell: CSRF check, values kept on error, errors per field, submit once.
+
+A page handler reads a posted form with :func:`read_form`; the result keeps every value the
+user typed, so an invalid form re-renders with them and each error next to its field::
+
+    form = await read_form(request)
+    if form.ok:
+        try:
+            async with form.once():          # a second submit of the same form does nothing
+                await create_unit(...)
+        except AlreadySubmitted:
+            return redirect(request, "/admin/units", _("Biểu mẫu này đã được gửi."), "info")
+        except InvalidInput as exc:
+            form.add_errors(exc)
+        else:
+            return redirect(request, "/admin/units", _("Đã tạo đơn vị."))
+    return await render(request, "core/admin/unit_form.html", {"form": form}, status=form.status)
+
+Templates emit the hidden fields with ``{{ form_fields(form) }}`` (CSRF token and a fresh
+nonce) and errors with the ``core/forms.html`` macros. A form whose CSRF token does not match
+(expired, or another site's) is *stale*: nothing is done, the page shows it again with the
+typed values and a new token, so resubmitting works and nothing is lost.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from tortoise.exceptions import IntegrityError
+
+from core.db.connection import atomic
+from core.errors import CongvanError, InvalidInput
+from core.i18n import gettext as _
+from core.web.form_models import FormSubmission
+from core.web.sessions import CSRF_FIELD
+from core.web.state import sessions_of
+
+NONCE_FIELD = "form_nonce"
+FORM_ERROR = "__form__"
+# Nonces older than this are forgotten; a form left open longer can be submitted again.
+NONCE_TTL = timedelta(days=2)
+
+
+class AlreadySubmitted(CongvanError):
+    """This form (its nonce) was already submitted successfully."""
+
+    status = 409
+    code = "already-submitted"
+    title = "Already submitted"
+
+
+def new_nonce() -> str:
+    return secrets.token_urlsafe(24)
+
+
+@dataclass
+class Form:
+    """A posted form: its values, the errors found, and whether its CSRF token was valid."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    lists: dict[str, list[str]] = field(default_factory=dict)
+    files: dict[str, UploadFile] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    stale: bool = False
+    nonce: str = ""
+
+    def get(self, name: str, default: str = "") -> str:
+        return self.values.get(name, default)
+
+    def getlist(self, name: str) -> list[str]:
+        return self.lists.get(name, [])
+
+    def checked(self, name: str) -> bool:
+        return self.values.get(name, "") in ("on", "true", "1", "yes")
+
+    def error(self, name: str, message: str) -> None:
+        """Mark field ``name`` (``FORM_ERROR`` for the whole form) as wrong, first error wins."""
+        self.errors.setdefault(name, message)
+
+    def add_errors(self, exc: CongvanError) -> None:
+        """Field errors of an :class:`InvalidInput`, else the error's text for the whole form."""
+        if isinstance(exc, InvalidInput) and exc.errors:
+            for name, message in exc.errors.items():
+                self.error(name, message)
+        else:
+            self.error(FORM_ERROR, exc.detail)
+
+    @property
+    def ok(self) -> bool:
+        return not self.stale and not self.errors
+
+    @property
+    def status(self) -> int:
+        """403 for a stale form, 422 for invalid values, else 200."""
+        if self.stale:
+            return 403
+        return 422 if self.errors else 200
+
+    @asynccontextmanager
+    async def once(self) -> AsyncIterator[None]:
+        """Run the block in a transaction that also records this form's nonce.
+
+        A nonce already recorded raises :class:`AlreadySubmitted` before the block runs. Two
+        submissions racing both run, but only one commits: the other's insert of the same
+        nonce fails and its transaction rolls back. When the block raises, the nonce is not
+        kept, so the corrected form can be sent again.
+        """
+        if not self.nonce:
+            async with atomic():
+                yield
+            return
+        async with atomic():
+            if await FormSubmission.filter(nonce=self.nonce).exists():
+                raise AlreadySubmitted(_("Biểu mẫu này đã được gửi."))
+            yield
+            try:
+                await FormSubmission.create(nonce=self.nonce)
+            except IntegrityError as exc:
+                raise AlreadySubmitted(_("Biểu mẫu này đã được gửi.")) from exc
+        if secrets.randbelow(100) == 0:
+            await forget_old_nonces()
+
+
+async def forget_old_nonces(now: datetime | None = None) -> int:
+    """Delete nonces older than ``NONCE_TTL``; returns how many."""
+    cutoff = (now or datetime.now(UTC)) - NONCE_TTL
+    deleted: int = await FormSubmission.filter(created_at__lt=cutoff).delete()
+    return deleted
+
+
+async def read_form(request: Request) -> Form:
+    """The posted form of ``request`` with its CSRF token checked (see the module docstring)."""
+    data = await request.form()
+    form = Form()
+    for key, value in data.multi_items():
+        if isinstance(value, UploadFile):
+            form.files.setdefault(key, value)
+            continue
+        form.lists.setdefault(key, []).append(value)
+        form.values.setdefault(key, value)
+    form.nonce = form.values.pop(NONCE_FIELD, "")[:64]
+    token = form.values.pop(CSRF_FIELD, "")
+    form.lists.pop(CSRF_FIELD, None)
+    form.lists.pop(NONCE_FIELD, None)
+    if not sessions_of(request).csrf_ok(request, token):
+        form.stale = True
+        form.error(
+            FORM_ERROR,
+            _(
+                "Biểu mẫu đã hết hạn hoặc không hợp lệ nên chưa được lưu. "
+                "Thông tin bạn nhập vẫn còn, vui lòng kiểm tra và gửi lại."
+            ),
+        )
+    return form
+
+
+def required(form: Form, *names: str) -> None:
+    """Mark every empty field of ``names`` as required."""
+    for name in names:
+        if not form.get(name).strip():
+            form.error(name, _("Vui lòng nhập trường này."))

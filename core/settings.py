@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     )
     job_workers: int = Field(4, ge=1, le=64, description="In-process job workers (embedded mode).")
     dispatch_interval: float = Field(0.5, gt=0, description="Seconds between outbox polls.")
+    themes_dir: Path | None = Field(
+        None, description="Folder of tenant themes (default: the repository's themes/)."
+    )
     log_level: str = "INFO"
 
     @field_validator("database_url")

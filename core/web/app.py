@@ -44,6 +44,7 @@ from core.web.plugin_routes import gated, static_mounts
 from core.web.problems import error_response, from_http_exception
 from core.web.sessions import SessionCodec
 from core.web.templates import build_templates
+from core.web import themes
 from core.web.themes import theme_static_mount
 
 RuntimeFactory = Callable[[Settings, PluginHost], AbstractAsyncContextManager[Runtime]]
@@ -73,6 +74,7 @@ def create_app(
     """
     settings = settings or get_settings()
     host = prepare_host(host)
+    themes.configure(settings.themes_dir)
     metrics = HttpMetrics()
     sessions = SessionCodec(settings)
     plugin_pairs = [

@@ -90,7 +90,7 @@ def build_environment(
     host: PluginHost,
     theme: str = themes.DEFAULT_THEME,
     *,
-    themes_dir: Path = themes.THEMES_DIR,
+    themes_dir: Path | None = None,
     _folders: list[Path] | None = None,
 ) -> jinja2.Environment:
     """The environment of ``theme``: its loaders, the real translations, the formatting filters.
@@ -136,7 +136,7 @@ class ThemedTemplates(Jinja2Templates):
     ``env`` stays the default theme's (for code that renders outside a request).
     """
 
-    def __init__(self, host: PluginHost, themes_dir: Path = themes.THEMES_DIR) -> None:
+    def __init__(self, host: PluginHost, themes_dir: Path | None = None) -> None:
         self.host = host
         self.themes_dir = themes_dir
         self._folders = _plugin_folders_with_catalogs(host)

@@ -23,6 +23,7 @@ from core.context import TenantInfo
 from core.web.permissions import public
 
 THEMES_DIR = Path(__file__).resolve().parents[2] / "themes"
+_configured: list[Path] = []
 DEFAULT_THEME = "default"
 STATIC_PREFIX = "/static/themes"
 STYLESHEET = "theme.css"
@@ -31,6 +32,19 @@ LOGO = "logo.svg"
 NAME_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 
 log = logging.getLogger(__name__)
+
+
+def configure(themes_dir: Path | None) -> None:
+    """Use ``themes_dir`` (the ``CONGVAN_THEMES_DIR`` setting) instead of the repository's
+    ``themes/`` folder; ``None`` goes back to the default."""
+    _configured.clear()
+    if themes_dir is not None:
+        _configured.append(Path(themes_dir).resolve())
+
+
+def themes_root() -> Path:
+    """The folder themes are installed in: the configured one, else the repository's."""
+    return _configured[0] if _configured else THEMES_DIR
 
 
 @dataclass(frozen=True)
@@ -52,8 +66,9 @@ class ThemeAssets:
     logo: str | None
 
 
-def theme_dir(name: str, themes_dir: Path = THEMES_DIR) -> Path | None:
+def theme_dir(name: str, themes_dir: Path | None = None) -> Path | None:
     """The folder of theme ``name``, or ``None`` when no such theme is installed."""
+    themes_dir = themes_dir or themes_root()
     if not NAME_RE.match(name or ""):
         return None
     folder = themes_dir / name
@@ -72,8 +87,9 @@ def _read_info(folder: Path) -> ThemeInfo:
     )
 
 
-def list_themes(themes_dir: Path = THEMES_DIR) -> list[ThemeInfo]:
+def list_themes(themes_dir: Path | None = None) -> list[ThemeInfo]:
     """Every installed theme (a folder with ``theme.toml`` and a valid name), sorted by name."""
+    themes_dir = themes_dir or themes_root()
     if not themes_dir.is_dir():
         return []
     return [
@@ -83,13 +99,15 @@ def list_themes(themes_dir: Path = THEMES_DIR) -> list[ThemeInfo]:
     ]
 
 
-def theme_names(themes_dir: Path = THEMES_DIR) -> list[str]:
+def theme_names(themes_dir: Path | None = None) -> list[str]:
     """The names of the installed themes (for error messages that list them)."""
+    themes_dir = themes_dir or themes_root()
     return [info.name for info in list_themes(themes_dir)]
 
 
-def resolve_theme(tenant: TenantInfo | None, themes_dir: Path = THEMES_DIR) -> str:
+def resolve_theme(tenant: TenantInfo | None, themes_dir: Path | None = None) -> str:
     """The theme a request renders with: the tenant's if installed, else ``default``."""
+    themes_dir = themes_dir or themes_root()
     if tenant is None:
         return DEFAULT_THEME
     if theme_dir(tenant.theme, themes_dir) is None:
@@ -101,15 +119,17 @@ def resolve_theme(tenant: TenantInfo | None, themes_dir: Path = THEMES_DIR) -> s
     return tenant.theme
 
 
-def template_dir(name: str, themes_dir: Path = THEMES_DIR) -> Path | None:
+def template_dir(name: str, themes_dir: Path | None = None) -> Path | None:
     """The theme's ``templates/`` folder, looked up before the plugins' and the core's."""
+    themes_dir = themes_dir or themes_root()
     folder = theme_dir(name, themes_dir)
     templates = folder / "templates" if folder is not None else None
     return templates if templates is not None and templates.is_dir() else None
 
 
-def assets_of(name: str, themes_dir: Path = THEMES_DIR) -> ThemeAssets:
+def assets_of(name: str, themes_dir: Path | None = None) -> ThemeAssets:
     """The URLs of the theme's stylesheet and logo (``None`` for a file the theme lacks)."""
+    themes_dir = themes_dir or themes_root()
     folder = theme_dir(name, themes_dir)
     static = folder / "static" if folder is not None else None
 
@@ -122,13 +142,14 @@ def assets_of(name: str, themes_dir: Path = THEMES_DIR) -> ThemeAssets:
     return ThemeAssets(name=name, title=title, stylesheet=url(STYLESHEET), logo=url(LOGO))
 
 
-def theme_static_mount(themes_dir: Path = THEMES_DIR) -> Mount:
+def theme_static_mount(themes_dir: Path | None = None) -> Mount:
     """``/static/themes/<name>/…``: one public StaticFiles per theme with a ``static/`` folder.
 
     Each theme's files are served from its own ``static/`` folder only, so neither a theme's
     templates nor ``theme.toml`` nor anything outside are reachable (StaticFiles also refuses
     paths that leave its directory).
     """
+    themes_dir = themes_dir or themes_root()
     routes: list[BaseRoute] = []
     for info in list_themes(themes_dir):
         static = themes_dir / info.name / "static"

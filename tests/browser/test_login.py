@@ -49,7 +49,13 @@ async def expect_login_form(page: Page) -> None:
 
 async def expect_signed_in_home(page: Page) -> None:
     await expect(page.get_by_role("heading", name=f"Xin chào, {ADMIN_NAME}")).to_be_visible()
-    await expect(sign_out_button(page)).to_be_visible()
+    await expect(page.get_by_test_id("user-name")).to_have_text(ADMIN_NAME)
+
+
+async def sign_out(page: Page) -> None:
+    """Open the user menu in the header and press "Đăng xuất"."""
+    await page.get_by_test_id("user-name").click()
+    await sign_out_button(page).click()
 
 
 async def test_sign_in_shows_the_name_and_sign_out_returns_to_the_form(
@@ -64,7 +70,7 @@ async def test_sign_in_shows_the_name_and_sign_out_returns_to_the_form(
     await expect_signed_in_home(page)
     assert page.url == live_server.demo  # the sign-in redirected back to the start page
 
-    await sign_out_button(page).click()
+    await sign_out(page)
 
     await expect_login_form(page)
     await expect(page.get_by_text(ADMIN_NAME)).to_have_count(0)

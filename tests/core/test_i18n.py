@@ -18,7 +18,11 @@ from core import i18n
 from core.web.templates import build_environment
 
 ROOT = Path(__file__).resolve().parents[2]
-TEMPLATE_ROOTS = [ROOT / "core" / "web" / "templates", *sorted(ROOT.glob("plugins/*/templates"))]
+TEMPLATE_ROOTS = [
+    ROOT / "core" / "web" / "templates",
+    *sorted(ROOT.glob("plugins/*/templates")),
+    *sorted(ROOT.glob("themes/*/templates")),
+]
 # Brand and language names are the same in every language.
 UNTRANSLATED_OK = ("Congvan", "Tiếng Việt", "English")
 HTML = {"accept": "text/html"}

@@ -23,4 +23,9 @@
       target.form.requestSubmit();
     }
   });
+  // On phones the menu starts folded (it is open in the markup so it works without scripts).
+  document.addEventListener("DOMContentLoaded", function () {
+    var menu = document.querySelector(".menu-toggle");
+    if (menu && window.matchMedia("(max-width: 700px)").matches) menu.open = false;
+  });
 })();

@@ -21,7 +21,7 @@ PIP_FLAGS    ?= --disable-pip-version-check --progress-bar off
 HELM_SDK     ?= helm-python-sdk==0.2.2
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve migrate demo worker test lint chart format bench i18n clean distclean
+.PHONY: help install catalogs run serve migrate demo worker test lint chart format bench i18n clean distclean
 
 help: ## List the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -37,11 +37,17 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install $(PIP_FLAGS) -e ".[test]"
 	@touch $@
 
-install: $(STAMP) ## Create .venv and install Congvan with its test tools (incremental)
+install: $(STAMP) catalogs ## Create .venv and install Congvan with its test tools (incremental)
+
+# Compiled catalogs (.mo, not committed); a .po newer than its .mo is compiled in memory instead.
+catalogs: $(STAMP) ## Compile the UI translation catalogs (core and plugins)
+	@for dir in core/locale plugins/*/locale; do \
+		[ -d "$$dir" ] || continue; $(BIN)/pybabel compile -f -d "$$dir"; \
+	done
 
 # 127.0.0.1 is enough for http://demo.localhost:8000 (browsers resolve *.localhost to loopback);
 # HOST=0.0.0.0 exposes the demo, with its well-known passwords, to the network.
-run: $(STAMP) ## Migrate, seed the demo tenant if missing, serve on http://localhost:8000
+run: $(STAMP) catalogs ## Migrate, seed the demo tenant if missing, serve on http://localhost:8000
 	$(BIN)/congvan serve --demo --host $(HOST) --port $(PORT)
 
 serve: $(STAMP) ## Serve without seeding (HOST, PORT)

@@ -133,7 +133,13 @@ def _cookie(header: str, name: str) -> str | None:
 
 
 def load_po(path: Path) -> _gettext.GNUTranslations:
-    """Compile one ``.po`` file in memory (fuzzy and empty entries are left out)."""
+    """The catalog of one ``.po`` file: its compiled ``.mo`` (``make catalogs``, run by ``make
+    install``) when that is at least as new, else compiled in memory (fuzzy and empty entries
+    are left out), so an edited ``.po`` is never shadowed by a stale ``.mo``."""
+    compiled = path.with_suffix(".mo")
+    if compiled.is_file() and compiled.stat().st_mtime >= path.stat().st_mtime:
+        with compiled.open("rb") as handle:
+            return _gettext.GNUTranslations(handle)
     with path.open("rb") as handle:
         catalog = read_po(handle)
     buffer = BytesIO()

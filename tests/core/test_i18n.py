@@ -294,3 +294,26 @@ async def test_the_lang_cookie_is_secure_when_configured(build_app, web_settings
     cookie = [h for h in response.headers.get_list("set-cookie") if h.startswith("lang=")]
     assert cookie
     assert "Secure" in cookie[0]
+
+
+def test_a_compiled_catalog_is_used_only_while_it_is_not_older_than_its_po(tmp_path):
+    import os
+
+    from babel.messages.catalog import Catalog
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import write_po
+
+    po = tmp_path / "messages.po"
+    mo = tmp_path / "messages.mo"
+    source = Catalog(locale="en")
+    source.add("Đăng nhập", "Sign in")
+    with po.open("wb") as handle:
+        write_po(handle, source)
+    compiled = Catalog(locale="en")
+    compiled.add("Đăng nhập", "Sign in (compiled)")
+    with mo.open("wb") as handle:
+        write_mo(handle, compiled)
+    os.utime(po, (1_000, 1_000))
+    assert i18n.load_po(po).gettext("Đăng nhập") == "Sign in (compiled)"
+    os.utime(mo, (500, 500))  # the .po was edited after the last compile
+    assert i18n.load_po(po).gettext("Đăng nhập") == "Sign in"

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Awaitable, Callable
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from core.context import no_tenant, platform_scope, tenant_context
 from core.errors import CongvanError, TenantSuspended, UnknownTenant
 from core.tenancy.registry import TenantRegistry, host_of
+
+# The web app answers refusals with its themed error page (``core.web.problems.send_error``).
+Refuser = Callable[[Scope, Receive, Send, CongvanError], Awaitable[None]]
 
 
 class TenantMiddleware:
@@ -19,9 +23,12 @@ class TenantMiddleware:
     tenant is set. Lifespan and other non-HTTP scopes pass through untouched.
     """
 
-    def __init__(self, app: ASGIApp, registry: TenantRegistry) -> None:
+    def __init__(
+        self, app: ASGIApp, registry: TenantRegistry, refuse: Refuser | None = None
+    ) -> None:
         self.app = app
         self.registry = registry
+        self.refuse = refuse
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -37,15 +44,25 @@ class TenantMiddleware:
         if tenant is None and await self.registry.reload_if_stale():
             tenant = self.registry.resolve(host)
         if tenant is None:
-            await _refuse(scope, send, UnknownTenant(f"No tenant is served at host {host!r}."))
+            error: CongvanError = UnknownTenant(f"No tenant is served at host {host!r}.")
+            await self._refuse(scope, receive, send, error)
             return
         if not tenant.is_active:
-            await _refuse(scope, send, TenantSuspended(f"Tenant {tenant.slug!r} is suspended."))
+            error = TenantSuspended(f"Tenant {tenant.slug!r} is suspended.")
+            await self._refuse(scope, receive, send, error)
             return
         scope["congvan.platform"] = False
         scope["congvan.tenant"] = tenant
         with tenant_context(tenant):
             await self.app(scope, receive, send)
+
+    async def _refuse(
+        self, scope: Scope, receive: Receive, send: Send, error: CongvanError
+    ) -> None:
+        if self.refuse is not None and scope["type"] == "http":
+            await self.refuse(scope, receive, send, error)
+        else:
+            await _refuse(scope, send, error)
 
 
 def _header(scope: Scope, name: bytes) -> str:

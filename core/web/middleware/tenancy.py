@@ -16,9 +16,15 @@ from collections.abc import Callable
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from core.errors import CongvanError
 from core.tenancy.middleware import TenantMiddleware
 from core.tenancy.registry import TenantRegistry, host_of
-from core.web.problems import header
+from core.web.problems import header, send_error
+
+
+async def _send_error(scope: Scope, receive: Receive, send: Send, error: CongvanError) -> None:
+    await send_error(scope, receive, send, error)
+
 
 PROBE_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 
@@ -48,5 +54,5 @@ class TenancyMiddleware:
                 await self.app(scope, receive, send)
                 return
         if self._resolver is None or self._resolver.registry is not registry:
-            self._resolver = TenantMiddleware(self.app, registry)
+            self._resolver = TenantMiddleware(self.app, registry, refuse=_send_error)
         await self._resolver(scope, receive, send)

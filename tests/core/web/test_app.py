@@ -21,6 +21,20 @@ async def test_unknown_host_asked_by_a_browser_gets_a_page(app, client):
         response = await c.get("/", headers={"accept": "text/html"})
     assert response.status_code == 404
     assert response.headers["content-type"].startswith("text/html")
+    # The shell's error page (stylesheet, translated text), not a bare fallback.
+    assert "/static/core/core.css" in response.text
+    assert "Không có đơn vị sử dụng nào ở địa chỉ này." in response.text
+
+
+async def test_a_suspended_tenants_page_says_so(app, client, tenant):
+    from core.tenancy.services import suspend_tenant
+
+    await suspend_tenant(tenant.slug)
+    async with client(app, "alpha.localhost") as c:
+        response = await c.get("/", headers={"accept": "text/html", "accept-language": "en"})
+    assert response.status_code == 403
+    assert "This tenant is suspended." in response.text
+    assert "/static/core/core.css" in response.text
 
 
 async def test_suspended_tenant_is_403(app, client, tenant):

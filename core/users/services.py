@@ -51,7 +51,7 @@ def clean_username(username: str) -> str:
     return cleaned
 
 
-def _clean_full_name(full_name: str) -> str:
+def clean_full_name(full_name: str) -> str:
     # NFC: Vietnamese keyboards may send decomposed diacritics; stored text is composed.
     cleaned = unicodedata.normalize("NFC", " ".join(full_name.split()))
     if not cleaned or len(cleaned) > 200:
@@ -61,7 +61,7 @@ def _clean_full_name(full_name: str) -> str:
     return cleaned
 
 
-def _clean_email(email: str) -> str:
+def clean_email(email: str) -> str:
     cleaned = email.strip()
     if cleaned and (len(cleaned) > 254 or not EMAIL_PATTERN.fullmatch(cleaned)):
         raise InvalidInput(
@@ -70,7 +70,7 @@ def _clean_email(email: str) -> str:
     return cleaned
 
 
-def _clean_phone(phone: str) -> str:
+def clean_phone(phone: str) -> str:
     cleaned = phone.strip()
     if cleaned and not PHONE_PATTERN.fullmatch(cleaned):
         raise InvalidInput(
@@ -80,7 +80,7 @@ def _clean_phone(phone: str) -> str:
     return cleaned
 
 
-def _clean_title(title: str) -> str:
+def clean_title(title: str) -> str:
     cleaned = unicodedata.normalize("NFC", " ".join(title.split()))
     if len(cleaned) > 200:
         raise InvalidInput(
@@ -208,11 +208,11 @@ async def create_user(
     name = clean_username(username)
     fields: dict[str, Any] = {
         "username": name,
-        "full_name": _clean_full_name(full_name),
-        "email": _clean_email(email),
-        "phone": _clean_phone(phone),
+        "full_name": clean_full_name(full_name),
+        "email": clean_email(email),
+        "phone": clean_phone(phone),
     }
-    title = _clean_title(position_title)
+    title = clean_title(position_title)
     if password is not None:
         check_password_policy(password, username=name)
         fields["password_hash"] = await hash_password_async(password)
@@ -247,11 +247,11 @@ async def update_user(
     """Change the given fields; deactivating also revokes the user's API tokens."""
     wanted: dict[str, Any] = {}
     if full_name is not UNSET:
-        wanted["full_name"] = _clean_full_name(full_name)
+        wanted["full_name"] = clean_full_name(full_name)
     if email is not UNSET:
-        wanted["email"] = _clean_email(email)
+        wanted["email"] = clean_email(email)
     if phone is not UNSET:
-        wanted["phone"] = _clean_phone(phone)
+        wanted["phone"] = clean_phone(phone)
     if is_active is not UNSET:
         wanted["is_active"] = bool(is_active)
     return await _apply(user_id, wanted, "user.update")
@@ -357,7 +357,7 @@ async def add_position(
 
     The user's first position becomes primary; ``is_primary`` moves the primary mark here.
     """
-    title = _clean_title(title)
+    title = clean_title(title)
     try:
         async with atomic():
             user = await _locked_user(user_id)

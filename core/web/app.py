@@ -27,6 +27,7 @@ from core.plugins.manager import PluginHost, call_async
 from core.runtime import Runtime, prepare_host, start_runtime, stop_runtime
 from core.settings import Settings, get_settings
 from core.tenancy.registry import TenantRegistry
+from core.web import themes
 from core.web.account import routes as account_routes
 from core.web.admin import admin_routes
 from core.web.api.routers import api_routes
@@ -44,7 +45,6 @@ from core.web.plugin_routes import gated, static_mounts
 from core.web.problems import error_response, from_http_exception
 from core.web.sessions import SessionCodec
 from core.web.templates import build_templates
-from core.web import themes
 from core.web.themes import theme_static_mount
 
 RuntimeFactory = Callable[[Settings, PluginHost], AbstractAsyncContextManager[Runtime]]

@@ -32,11 +32,13 @@ from datetime import UTC, datetime, timedelta
 
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
+from starlette.responses import Response
 from tortoise.exceptions import IntegrityError
 
 from core.db.connection import atomic
 from core.errors import CongvanError, InvalidInput
 from core.i18n import gettext as _
+from core.web.flash import redirect
 from core.web.form_models import FormSubmission
 from core.web.sessions import CSRF_FIELD
 from core.web.state import sessions_of
@@ -158,6 +160,32 @@ async def read_form(request: Request) -> Form:
             ),
         )
     return form
+
+
+async def nonce_used(form: Form) -> bool:
+    """Whether this form's nonce already went through: checked before validating, so a repeated
+    submit is told so instead of, say, "that code is taken" or "wrong current password"."""
+    if not form.nonce or form.stale:
+        return False
+    exists: bool = await FormSubmission.filter(nonce=form.nonce).exists()
+    return exists
+
+
+def already_submitted(request: Request, url: str) -> Response:
+    """The answer to a form sent a second time: back to ``url``, nothing changed."""
+    return redirect(request, url, _("Biểu mẫu này đã được gửi."), "info")
+
+
+MAX_ID = 2_147_483_647
+
+
+def parse_id(raw: str) -> int | None:
+    """A positive integer id (within the database's range) from a form or query value."""
+    raw = raw.strip()
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 10:
+        return None
+    value = int(raw)
+    return value if 0 < value <= MAX_ID else None
 
 
 def required(form: Form, *names: str) -> None:

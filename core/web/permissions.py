@@ -17,7 +17,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Host, Mount, Route, WebSocketRoute
 
 from core.context import current_actor
-from core.errors import PermissionDenied, Unauthenticated
+from core.errors import NotFound, PermissionDenied, Unauthenticated
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 E = TypeVar("E", bound=Callable[..., Any])
@@ -106,6 +106,20 @@ def platform_admin(endpoint: E) -> E:
         return await endpoint(request, *args, **kwargs)
 
     setattr(wrapper, PERMISSION_ATTR, PLATFORM)
+    return wrapper  # type: ignore[return-value]
+
+
+def tenant_page(endpoint: E) -> E:
+    """A page of tenant hosts only: 404 on the platform host, before any permission check (so
+    the console never tells which tenant pages exist). Put it above ``@requires``; it keeps the
+    declared permission (``functools.wraps`` copies it)."""
+
+    @functools.wraps(endpoint)
+    async def wrapper(request: Request, *args: Any, **kwargs: Any) -> Any:
+        if request.scope.get("congvan.platform"):
+            raise NotFound(f"No page at {request.method} {request.url.path}.")
+        return await endpoint(request, *args, **kwargs)
+
     return wrapper  # type: ignore[return-value]
 
 

@@ -75,11 +75,7 @@ async def visible_menu(conn: HTTPConnection, actor: Actor) -> list[dict[str, Any
 
         held = set(await user_permissions(actor.id))
     path = conn.url.path
-    visible = [
-        item
-        for item in items
-        if item.permission is None or item.permission in held
-    ]
+    visible = [item for item in items if item.permission is None or item.permission in held]
     visible.sort(key=lambda item: (item.order, item.key))
     return [
         {

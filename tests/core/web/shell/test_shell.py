@@ -37,7 +37,9 @@ async def test_the_menu_shows_only_what_the_user_may_use(page_client, account, t
     assert "core.roles" not in keys
 
 
-async def test_a_plugin_disabled_for_the_tenant_leaves_the_menu(page_client, admin, tenant, in_tenant):
+async def test_a_plugin_disabled_for_the_tenant_leaves_the_menu(
+    page_client, admin, tenant, in_tenant
+):
     from core.tenancy.plugins import disable_plugin, enable_plugin
 
     c = await page_client(admin)
@@ -85,7 +87,9 @@ async def test_the_user_switches_the_unit_they_act_for(page_client, account, ten
     assert "Bạn không làm việc tại đơn vị này." in (await c.get("/", headers=HTML)).text
 
 
-async def test_a_forged_unit_cookie_falls_back_to_the_primary_unit(page_client, account, tenant, in_tenant):
+async def test_a_forged_unit_cookie_falls_back_to_the_primary_unit(
+    page_client, account, tenant, in_tenant
+):
     from core.units.services import create_unit
 
     mine = await in_tenant(tenant, lambda: create_unit("SNV", "Sở Nội vụ"))

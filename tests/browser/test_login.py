@@ -19,6 +19,13 @@ pytestmark = pytest.mark.slow
 
 ADMIN_NAME = "Nguyễn Văn Quản"
 WRONG_LOGIN = "Tên đăng nhập hoặc mật khẩu không đúng."
+ADMIN_PAGES = {
+    "/admin/units": "Cơ cấu tổ chức",
+    "/admin/users": "Người dùng",
+    "/admin/roles": "Vai trò",
+    "/admin/plugins": "Phân hệ",
+    "/admin/audit": "Nhật ký hệ thống",
+}
 VIEWPORTS = {
     "phone": (390, 844),
     "ipad": (1024, 1366),
@@ -118,6 +125,15 @@ async def test_screenshots_at_phone_ipad_and_desktop_sizes(
     for name, (width, height) in VIEWPORTS.items():
         await page.set_viewport_size({"width": width, "height": height})
         shots.append(await screenshot(page, f"home-{name}"))
+
+    # The main administration pages, each at the three sizes.
+    for path, heading in ADMIN_PAGES.items():
+        await page.goto(live_server.url(path=path))
+        await expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+        slug = path.strip("/").replace("/", "-")
+        for name, (width, height) in VIEWPORTS.items():
+            await page.set_viewport_size({"width": width, "height": height})
+            shots.append(await screenshot(page, f"{slug}-{name}"))
 
     assert [shot.name for shot in shots if not is_png(shot)] == []
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-from html.parser import HTMLParser
 from pathlib import Path
 
 import httpx
 import pytest
 from starlette.types import Receive, Scope, Send
 
+from core.testing_web import CspAudit, assert_csp_clean
 from core.web.middleware.security import (
     CONTENT_SECURITY_POLICY,
     HSTS,
@@ -112,54 +112,6 @@ async def test_headers_the_endpoint_set_are_kept():
 
 
 # ------------------------------------------------------------------ pages satisfy the CSP
-
-
-class CspAudit(HTMLParser):
-    """Collects what a ``script-src 'self'; style-src 'self'`` policy would block."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.problems: list[str] = []
-        self._in_script = False
-        self.scripts: list[str] = []
-        self.links: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = dict(attrs)
-        for name, _ in attrs:
-            if name.startswith("on"):
-                self.problems.append(f"<{tag} {name}=…> event-handler attribute")
-            if name == "style":
-                self.problems.append(f"<{tag} style=…> attribute")
-        if tag == "style":
-            self.problems.append("<style> element")
-        if tag == "script":
-            self._in_script = True
-            if values.get("src"):
-                self.scripts.append(str(values["src"]))
-        if tag == "link" and values.get("href"):
-            self.links.append(str(values["href"]))
-        for name in ("href", "src", "action"):
-            if str(values.get(name) or "").strip().lower().startswith("javascript:"):
-                self.problems.append(f"<{tag} {name}=javascript:…>")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "script":
-            self._in_script = False
-
-    def handle_data(self, data: str) -> None:
-        if self._in_script and data.strip():
-            self.problems.append(f"inline <script> content: {data.strip()[:60]!r}")
-
-
-def assert_csp_clean(response: httpx.Response) -> None:
-    assert response.headers["content-type"].startswith("text/html")
-    audit = CspAudit()
-    audit.feed(response.text)
-    audit.close()
-    assert audit.problems == [], f"{response.request.url}: {audit.problems}"
-    for url in [*audit.scripts, *audit.links]:
-        assert url.startswith("/static/") and not url.startswith("//"), url
 
 
 async def test_login_page_on_a_tenant_host_satisfies_the_csp(anon):

@@ -66,7 +66,7 @@ async def test_the_user_switches_the_unit_they_act_for(page_client, account, ten
     await in_tenant(tenant, lambda: grant_role(user.user_id, "leader", unit_id=two.id))
     c = await page_client(user)
     home = await c.get("/", headers=HTML)
-    assert re.search(r'<option value="%d" selected>Sở Nội vụ' % one.id, home.text)
+    assert re.search(rf'<option value="{one.id}" selected>Sở Nội vụ', home.text)
     assert "Sở Y tế" not in home.text
     fields = hidden_fields(home.text, "/account/unit")
     moved = await c.post(
@@ -75,7 +75,7 @@ async def test_the_user_switches_the_unit_they_act_for(page_client, account, ten
     assert moved.status_code == 303
     assert c.cookies[UNIT_COOKIE] == str(two.id)
     home = await c.get("/", headers=HTML)
-    assert re.search(r'<option value="%d" selected>Sở Tài chính' % two.id, home.text)
+    assert re.search(rf'<option value="{two.id}" selected>Sở Tài chính', home.text)
     assert "Đang làm việc cho: Sở Tài chính" in home.text  # the flash
     # A unit the user does not work in is refused and the choice stays.
     fields = hidden_fields(home.text, "/account/unit")

@@ -16,10 +16,8 @@ switch, lives in :mod:`core.web.pages`.)
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, TypeVar
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -31,15 +29,11 @@ from core.errors import InvalidInput, TooManyRequests
 from core.i18n import N_
 from core.i18n import gettext as _
 from core.users.models import ApiToken, User
-from core.users.passwords import (
-    MAX_LENGTH,
-    MIN_LENGTH,
-    check_password_policy,
-    verify_password_async,
-)
+from core.users.passwords import MIN_LENGTH, check_password_policy, verify_password_async
 from core.users.ratelimit import LoginThrottle
 from core.users.services import get_user, set_password
 from core.users.tokens import MAX_DAYS, create_token, list_tokens, revoke_token
+from core.web.admin.users_forms import password_message
 from core.web.flash import redirect
 from core.web.forms import (
     FORM_ERROR,
@@ -61,22 +55,7 @@ NO_STORE = {"Cache-Control": "no-store"}
 TOKEN_NAME_MAX = 100
 WRONG_PASSWORD = N_("Mật khẩu hiện tại không đúng.")
 
-E = TypeVar("E", bound=Callable[..., Any])
-
-
 # ---------------------------------------------------------------- password
-
-
-def policy_message(exc: InvalidInput) -> str:
-    """The password policy's complaint (English, from the service) in the user's language."""
-    reason = exc.errors.get("password", "")
-    if reason.startswith("at least"):
-        return _("Mật khẩu cần ít nhất %(count)s ký tự.") % {"count": MIN_LENGTH}
-    if reason.startswith("at most"):
-        return _("Mật khẩu chỉ được dài tối đa %(count)s ký tự.") % {"count": MAX_LENGTH}
-    if "user name" in reason:
-        return _("Mật khẩu không được trùng với tên đăng nhập.")
-    return _("Mật khẩu mới không đạt yêu cầu.")
 
 
 async def check_current_password(request: Request, user: User, password: str) -> None:
@@ -140,7 +119,8 @@ async def change_password(request: Request) -> Response:
             try:
                 check_password_policy(new, username=user.username)
             except InvalidInput as exc:
-                raise InvalidInput(exc.detail, {"new_password": policy_message(exc)}) from exc
+                reason = password_message(exc.errors.get("password", ""))
+                raise InvalidInput(exc.detail, {"new_password": reason}) from exc
             async with form.once():
                 await set_password(user_id, new)
         except AlreadySubmitted:

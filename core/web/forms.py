@@ -25,10 +25,11 @@ typed values and a new token, so resubmitting works and nothing is lost.
 from __future__ import annotations
 
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
@@ -36,7 +37,7 @@ from starlette.responses import Response
 from tortoise.exceptions import IntegrityError
 
 from core.db.connection import atomic
-from core.errors import CongvanError, InvalidInput
+from core.errors import Conflict, CongvanError, InvalidInput
 from core.i18n import gettext as _
 from core.web.flash import redirect
 from core.web.form_models import FormSubmission
@@ -174,6 +175,41 @@ async def nonce_used(form: Form) -> bool:
 def already_submitted(request: Request, url: str) -> Response:
     """The answer to a form sent a second time: back to ``url``, nothing changed."""
     return redirect(request, url, _("Biểu mẫu này đã được gửi."), "info")
+
+
+T = TypeVar("T")
+ErrorHandler = Callable[[Form, CongvanError], None]
+
+
+async def submit_once(
+    request: Request,
+    form: Form,
+    change: Callable[[], Awaitable[T]],
+    *,
+    url: str,
+    message: str | Callable[[T], str],
+    on_error: ErrorHandler | None = None,
+    errors: tuple[type[CongvanError], ...] = (InvalidInput, Conflict),
+) -> Response | None:
+    """Run ``change`` once for a valid ``form`` and answer with Post/Redirect/Get.
+
+    Returns the redirect to ``url`` (with ``message``, or ``message(result)``, flashed) after
+    the change, or the "already sent" redirect for a repeated form; ``None`` when the page must
+    be shown again: the form is stale or invalid, or ``change`` raised one of ``errors``
+    (recorded on the form by ``on_error``, default :meth:`Form.add_errors`).
+    """
+    if not form.ok:
+        return None
+    try:
+        async with form.once():
+            result = await change()
+    except AlreadySubmitted:
+        return already_submitted(request, url)
+    except errors as exc:
+        (on_error or Form.add_errors)(form, exc)
+        return None
+    text = message(result) if callable(message) else message
+    return redirect(request, url, text)
 
 
 MAX_ID = 2_147_483_647

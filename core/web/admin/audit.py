@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import urlencode
 
 from starlette.requests import Request
@@ -44,8 +44,6 @@ FILTER_FIELDS = (*TEXT_FIELDS, "date_from", "date_to")
 ACTOR_REF = re.compile(r"(user|platform):\d+|system|anonymous")
 # Object ids are database ids or keys (role keys, plugin names): no spaces or punctuation.
 OBJECT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:@-]*")
-
-E = TypeVar("E", bound=Callable[..., Any])
 
 
 # ---------------------------------------------------------------- filters

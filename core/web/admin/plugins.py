@@ -29,7 +29,14 @@ from core.web.admin.settings_form import (
     validation_errors,
 )
 from core.web.flash import redirect
-from core.web.forms import FORM_ERROR, AlreadySubmitted, Form, already_submitted, read_form
+from core.web.forms import (
+    FORM_ERROR,
+    AlreadySubmitted,
+    Form,
+    already_submitted,
+    read_form,
+    submit_once,
+)
 from core.web.permissions import requires, tenant_page
 from core.web.shell import render
 
@@ -170,16 +177,17 @@ async def save_settings(request: Request) -> Response:
     changed = {key: clean[key] for key in typed if clean.get(key) != view.settings.get(key)}
     if not changed:
         return redirect(request, url, _("Không có thay đổi nào."), "info")
-    try:
-        async with form.once():
-            await tenant_plugins.configure_plugin(view.name, changed)
-    except AlreadySubmitted:
-        return already_submitted(request, url)
-    except InvalidInput as exc:
-        form.add_errors(exc)
-        return await render_settings(request, view, form=form)
-    message = _("Đã lưu thiết lập của phân hệ %(title)s.") % {"title": title}
-    return redirect(request, url, message)
+    done = await submit_once(
+        request,
+        form,
+        lambda: tenant_plugins.configure_plugin(view.name, changed),
+        url=url,
+        message=_("Đã lưu thiết lập của phân hệ %(title)s.") % {"title": title},
+        errors=(InvalidInput,),
+    )
+    if done is not None:
+        return done
+    return await render_settings(request, view, form=form)
 
 
 def routes() -> list[BaseRoute]:

@@ -20,7 +20,7 @@ from starlette.routing import BaseRoute, Route
 
 from core.authz import roles as role_service
 from core.authz.roles import RoleView
-from core.errors import Conflict, InvalidInput
+from core.errors import Conflict, CongvanError, InvalidInput
 from core.i18n import N_, split_bilingual
 from core.i18n import gettext as _
 from core.plugins.manager import get_host
@@ -34,6 +34,7 @@ from core.web.forms import (
     already_submitted,
     read_form,
     required,
+    submit_once,
 )
 from core.web.permissions import requires, tenant_page
 from core.web.shell import render
@@ -117,12 +118,13 @@ def role_row(role: RoleView) -> RoleRow:
     )
 
 
-def role_errors(form: Form, exc: InvalidInput | Conflict) -> None:
+def role_errors(form: Form, exc: CongvanError) -> None:
     """The service's refusals as translated messages next to their fields."""
     if isinstance(exc, Conflict):
         form.error("key", _(KEY_TAKEN))
         return
-    for name in exc.errors:
+    errors = exc.errors if isinstance(exc, InvalidInput) else {}
+    for name in errors:
         if name == "key":
             form.error("key", _(KEY_FORMAT))
         elif name == "name":
@@ -177,22 +179,18 @@ async def create_role(request: Request) -> Response:
         form.error("key", _(KEY_FORMAT))
     check_description(form)
     selected = form.getlist("actions")
-    if form.ok:
-        try:
-            async with form.once():
-                await role_service.create_role(
-                    form.get("key"),
-                    form.get("name"),
-                    selected,
-                    description=form.get("description"),
-                )
-        except AlreadySubmitted:
-            return already_submitted(request, LIST_URL)
-        except (InvalidInput, Conflict) as exc:
-            role_errors(form, exc)
-        else:
-            message = _("Đã tạo vai trò %(name)s.") % {"name": form.get("name").strip()}
-            return redirect(request, LIST_URL, message)
+    done = await submit_once(
+        request,
+        form,
+        lambda: role_service.create_role(
+            form.get("key"), form.get("name"), selected, description=form.get("description")
+        ),
+        url=LIST_URL,
+        message=_("Đã tạo vai trò %(name)s.") % {"name": form.get("name").strip()},
+        on_error=role_errors,
+    )
+    if done is not None:
+        return done
     return await render_form(request, None, form=form, selected=set(selected))
 
 
@@ -214,25 +212,25 @@ async def update_role(request: Request) -> Response:
     required(form, "name")
     check_description(form)
     selected = form.getlist("actions")
-    if form.ok:
-        shown = {choice.key for group in action_groups() for choice in group.actions}
-        # Actions of plugins disabled now are not in the matrix: keep them as they are.
-        kept = [action for action in role.actions if action not in shown]
-        try:
-            async with form.once():
-                await role_service.update_role(
-                    role.key,
-                    name=form.get("name"),
-                    description=form.get("description"),
-                    actions=[*selected, *kept],
-                )
-        except AlreadySubmitted:
-            return already_submitted(request, LIST_URL)
-        except (InvalidInput, Conflict) as exc:
-            role_errors(form, exc)
-        else:
-            name = role_label(form.get("name").strip(), role.is_system)
-            return redirect(request, LIST_URL, _("Đã lưu vai trò %(name)s.") % {"name": name})
+    shown = {choice.key for group in action_groups() for choice in group.actions}
+    # Actions of plugins disabled now are not in the matrix: keep them as they are.
+    kept = [action for action in role.actions if action not in shown]
+    name = role_label(form.get("name").strip(), role.is_system)
+    done = await submit_once(
+        request,
+        form,
+        lambda: role_service.update_role(
+            role.key,
+            name=form.get("name"),
+            description=form.get("description"),
+            actions=[*selected, *kept],
+        ),
+        url=LIST_URL,
+        message=_("Đã lưu vai trò %(name)s.") % {"name": name},
+        on_error=role_errors,
+    )
+    if done is not None:
+        return done
     return await render_form(request, role, form=form, selected=set(selected))
 
 

@@ -22,7 +22,7 @@ from core.i18n import gettext as _
 from core.tenancy.services import update_tenant
 from core.web import themes
 from core.web.flash import redirect
-from core.web.forms import AlreadySubmitted, Form, already_submitted, read_form
+from core.web.forms import Form, read_form, submit_once
 from core.web.permissions import requires, tenant_page
 from core.web.shell import render
 
@@ -94,16 +94,20 @@ async def save_theme(request: Request) -> Response:
         return await render_page(request, form=form)
     if name == tenant.theme:
         return redirect(request, URL, _("Giao diện không thay đổi."), "info")
-    try:
-        async with form.once():
-            await update_tenant(tenant.slug, theme=name)
-    except AlreadySubmitted:
-        return already_submitted(request, URL)
-    except InvalidInput:  # removed from the disk since the check above
-        form.error("theme", _(NOT_INSTALLED) % {"name": name[:63]})
-        return await render_page(request, form=form)
     title = split_bilingual(themes.assets_of(name).title)
-    return redirect(request, URL, _("Đã đổi giao diện thành %(title)s.") % {"title": title})
+    done = await submit_once(
+        request,
+        form,
+        lambda: update_tenant(tenant.slug, theme=name),
+        url=URL,
+        message=_("Đã đổi giao diện thành %(title)s.") % {"title": title},
+        # InvalidInput: removed from the disk since the check above
+        on_error=lambda form, exc: form.error("theme", _(NOT_INSTALLED) % {"name": name[:63]}),
+        errors=(InvalidInput,),
+    )
+    if done is not None:
+        return done
+    return await render_page(request, form=form)
 
 
 def routes() -> list[BaseRoute]:

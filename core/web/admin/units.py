@@ -16,7 +16,6 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from core.authz.api import check_permission
-from core.errors import Conflict, InvalidInput
 from core.i18n import gettext as _
 from core.units import services
 from core.units.models import Unit
@@ -24,8 +23,7 @@ from core.web.admin import units_detail
 from core.web.admin.access import holds, units_where
 from core.web.admin.units_common import kind_label, kind_options, unit_options
 from core.web.admin.units_forms import NO_SUCH_UNIT, check_unit_fields, unit_errors
-from core.web.flash import redirect
-from core.web.forms import AlreadySubmitted, Form, already_submitted, parse_id, read_form
+from core.web.forms import Form, parse_id, read_form, submit_once
 from core.web.permissions import requires, tenant_page
 from core.web.shell import render
 
@@ -118,17 +116,16 @@ async def create_unit(request: Request) -> Response:
     parent_id = await posted_parent(form)
     if "parent_id" not in form.errors and not form.stale:
         await check_permission(MANAGE, unit_id=parent_id)
-    if form.ok:
-        try:
-            async with form.once():
-                unit = await services.create_unit(parent_id=parent_id, **cleaned)
-        except AlreadySubmitted:
-            return already_submitted(request, LIST_URL)
-        except (InvalidInput, Conflict) as exc:
-            unit_errors(form, exc)
-        else:
-            message = _("Đã tạo đơn vị %(name)s.") % {"name": unit.name}
-            return redirect(request, LIST_URL, message)
+    done = await submit_once(
+        request,
+        form,
+        lambda: services.create_unit(parent_id=parent_id, **cleaned),
+        url=LIST_URL,
+        message=lambda unit: _("Đã tạo đơn vị %(name)s.") % {"name": unit.name},
+        on_error=unit_errors,
+    )
+    if done is not None:
+        return done
     return await render_new(request, form, status=form.status)
 
 

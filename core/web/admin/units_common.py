@@ -3,14 +3,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from collections.abc import Iterable
+from typing import Any
 
 from core.i18n import N_
 from core.i18n import gettext as _
 from core.units.models import UNIT_KINDS
 
-E = TypeVar("E", bound=Callable[..., Any])
 INDENT = "\u00a0\u00a0\u00a0"
 
 KIND_LABELS: dict[str, str] = {

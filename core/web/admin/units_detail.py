@@ -15,7 +15,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from core.authz.api import check_permission
-from core.errors import Conflict, InvalidInput
+from core.errors import InvalidInput
 from core.i18n import N_
 from core.i18n import gettext as _
 from core.units import services
@@ -29,14 +29,7 @@ from core.web.admin.units_forms import (
     unit_values,
 )
 from core.web.flash import redirect
-from core.web.forms import (
-    FORM_ERROR,
-    AlreadySubmitted,
-    Form,
-    already_submitted,
-    parse_id,
-    read_form,
-)
+from core.web.forms import FORM_ERROR, Form, parse_id, read_form, submit_once
 from core.web.permissions import requires, tenant_page
 from core.web.shell import render
 
@@ -131,17 +124,16 @@ async def update_unit(request: Request) -> Response:
     form = await read_form(request)
     unit = await services.get_unit(int(request.path_params["unit_id"]))
     cleaned = check_unit_fields(form)
-    url = detail_url(unit.id)
-    if form.ok:
-        try:
-            async with form.once():
-                unit = await services.update_unit(unit.id, **cleaned)
-        except AlreadySubmitted:
-            return already_submitted(request, url)
-        except (InvalidInput, Conflict) as exc:
-            unit_errors(form, exc)
-        else:
-            return redirect(request, url, _("Đã lưu đơn vị %(name)s.") % {"name": unit.name})
+    done = await submit_once(
+        request,
+        form,
+        lambda: services.update_unit(unit.id, **cleaned),
+        url=detail_url(unit.id),
+        message=lambda saved: _("Đã lưu đơn vị %(name)s.") % {"name": saved.name},
+        on_error=unit_errors,
+    )
+    if done is not None:
+        return done
     return await render_detail(request, unit, edit=form, status=form.status)
 
 
@@ -164,16 +156,16 @@ async def move_unit(request: Request) -> Response:
         await check_permission(MANAGE, unit_id=new_parent)
     if form.ok and unchanged:
         return redirect(request, url, _("Đơn vị vẫn ở vị trí cũ."), "info")
-    if form.ok:
-        try:
-            async with form.once():
-                await services.move_unit(unit.id, new_parent)
-        except AlreadySubmitted:
-            return already_submitted(request, url)
-        except (InvalidInput, Conflict) as exc:
-            unit_errors(form, exc)
-        else:
-            return redirect(request, url, _("Đã chuyển đơn vị %(name)s.") % {"name": unit.name})
+    done = await submit_once(
+        request,
+        form,
+        lambda: services.move_unit(unit.id, new_parent),
+        url=url,
+        message=_("Đã chuyển đơn vị %(name)s.") % {"name": unit.name},
+        on_error=unit_errors,
+    )
+    if done is not None:
+        return done
     return await render_detail(request, unit, move=form, status=form.status)
 
 
@@ -186,15 +178,17 @@ async def deactivate_unit(request: Request) -> Response:
     """Deactivate the unit and every unit under it."""
     form = await read_form(request)
     unit = await services.get_unit(int(request.path_params["unit_id"]))
-    url = detail_url(unit.id)
-    if form.ok:
-        try:
-            async with form.once():
-                await services.deactivate_unit(unit.id)
-        except AlreadySubmitted:
-            return already_submitted(request, url)
-        message = _("Đã ngừng hoạt động đơn vị %(name)s và các đơn vị cấp dưới.")
-        return redirect(request, url, message % {"name": unit.name})
+    message = _("Đã ngừng hoạt động đơn vị %(name)s và các đơn vị cấp dưới.")
+    done = await submit_once(
+        request,
+        form,
+        lambda: services.deactivate_unit(unit.id),
+        url=detail_url(unit.id),
+        message=message % {"name": unit.name},
+        errors=(),  # a refusal is the error page
+    )
+    if done is not None:
+        return done
     return await render_detail(request, unit, state=form, status=form.status)
 
 
@@ -204,18 +198,17 @@ async def activate_unit(request: Request) -> Response:
     """Reactivate the unit (with ``descendants``: every unit under it too)."""
     form = await read_form(request)
     unit = await services.get_unit(int(request.path_params["unit_id"]))
-    url = detail_url(unit.id)
-    if form.ok:
-        try:
-            async with form.once():
-                await services.activate_unit(unit.id, subtree=form.checked("descendants"))
-        except AlreadySubmitted:
-            return already_submitted(request, url)
-        except InvalidInput:
-            form.error(FORM_ERROR, _(ANCESTOR_INACTIVE))
-        else:
-            message = _("Đã kích hoạt lại đơn vị %(name)s.") % {"name": unit.name}
-            return redirect(request, url, message)
+    done = await submit_once(
+        request,
+        form,
+        lambda: services.activate_unit(unit.id, subtree=form.checked("descendants")),
+        url=detail_url(unit.id),
+        message=_("Đã kích hoạt lại đơn vị %(name)s.") % {"name": unit.name},
+        on_error=lambda form, exc: form.error(FORM_ERROR, _(ANCESTOR_INACTIVE)),
+        errors=(InvalidInput,),
+    )
+    if done is not None:
+        return done
     return await render_detail(request, unit, state=form, status=form.status)
 
 

@@ -17,7 +17,7 @@ from starlette.routing import BaseRoute, Route
 
 from core.authz.api import check_permission
 from core.context import current_actor
-from core.errors import Conflict, InvalidInput, NotFound
+from core.errors import InvalidInput, NotFound
 from core.i18n import N_
 from core.i18n import gettext as _
 from core.units import services as unit_services
@@ -44,6 +44,7 @@ from core.web.forms import (
     parse_id,
     read_form,
     required,
+    submit_once,
 )
 from core.web.permissions import requires, tenant_page
 from core.web.shell import render
@@ -155,19 +156,16 @@ async def update_user(request: Request) -> Response:
     form = await read_form(request)
     user = await services.get_user(int(request.path_params["user_id"]))
     cleaned = check_profile(form)
-    url = detail_url(user.id)
-    if form.ok:
-        try:
-            async with form.once():
-                user = await services.update_user(user.id, **cleaned)
-        except AlreadySubmitted:
-            return already_submitted(request, url)
-        except (InvalidInput, Conflict) as exc:
-            user_errors(form, exc)
-        else:
-            return redirect(
-                request, url, _("Đã lưu thông tin của %(name)s.") % {"name": user.username}
-            )
+    done = await submit_once(
+        request,
+        form,
+        lambda: services.update_user(user.id, **cleaned),
+        url=detail_url(user.id),
+        message=lambda saved: _("Đã lưu thông tin của %(name)s.") % {"name": saved.username},
+        on_error=user_errors,
+    )
+    if done is not None:
+        return done
     return await render_detail(request, user, edit=form, status=form.status)
 
 
@@ -179,18 +177,19 @@ async def update_user(request: Request) -> Response:
 async def deactivate_user(request: Request) -> Response:
     form = await read_form(request)
     user = await services.get_user(int(request.path_params["user_id"]))
-    url = detail_url(user.id)
     actor = current_actor()
     if actor.kind == "user" and actor.id == user.id:
         form.error(FORM_ERROR, _(NOT_YOURSELF))
-    if form.ok:
-        try:
-            async with form.once():
-                await services.deactivate_user(user.id)
-        except AlreadySubmitted:
-            return already_submitted(request, url)
-        message = _("Đã ngừng hoạt động tài khoản %(name)s.") % {"name": user.username}
-        return redirect(request, url, message)
+    done = await submit_once(
+        request,
+        form,
+        lambda: services.deactivate_user(user.id),
+        url=detail_url(user.id),
+        message=_("Đã ngừng hoạt động tài khoản %(name)s.") % {"name": user.username},
+        errors=(),  # a refusal is the error page
+    )
+    if done is not None:
+        return done
     return await render_detail(request, user, state=form, status=form.status)
 
 
@@ -199,15 +198,16 @@ async def deactivate_user(request: Request) -> Response:
 async def activate_user(request: Request) -> Response:
     form = await read_form(request)
     user = await services.get_user(int(request.path_params["user_id"]))
-    url = detail_url(user.id)
-    if form.ok:
-        try:
-            async with form.once():
-                await services.activate_user(user.id)
-        except AlreadySubmitted:
-            return already_submitted(request, url)
-        message = _("Đã kích hoạt lại tài khoản %(name)s.") % {"name": user.username}
-        return redirect(request, url, message)
+    done = await submit_once(
+        request,
+        form,
+        lambda: services.activate_user(user.id),
+        url=detail_url(user.id),
+        message=_("Đã kích hoạt lại tài khoản %(name)s.") % {"name": user.username},
+        errors=(),  # a refusal is the error page
+    )
+    if done is not None:
+        return done
     return await render_detail(request, user, state=form, status=form.status)
 
 
@@ -219,19 +219,18 @@ async def activate_user(request: Request) -> Response:
 async def reset_password(request: Request) -> Response:
     form = await read_form(request)
     user = await services.get_user(int(request.path_params["user_id"]))
-    url = detail_url(user.id)
     check_password_pair(form, user.username)
-    if form.ok:
-        try:
-            async with form.once():
-                await services.set_password(user.id, form.get("password"))
-        except AlreadySubmitted:
-            return already_submitted(request, url)
-        except InvalidInput as exc:
-            user_errors(form, exc)
-        else:
-            message = _("Đã đặt mật khẩu mới cho %(name)s.") % {"name": user.username}
-            return redirect(request, url, message)
+    done = await submit_once(
+        request,
+        form,
+        lambda: services.set_password(user.id, form.get("password")),
+        url=detail_url(user.id),
+        message=_("Đã đặt mật khẩu mới cho %(name)s.") % {"name": user.username},
+        on_error=user_errors,
+        errors=(InvalidInput,),
+    )
+    if done is not None:
+        return done
     return await render_detail(request, user, password=form, status=form.status)
 
 
@@ -244,7 +243,6 @@ async def add_position(request: Request) -> Response:
     """Needs core.users.manage in the unit of the new position."""
     form = await read_form(request)
     user = await services.get_user(int(request.path_params["user_id"]))
-    url = detail_url(user.id)
     required(form, "unit_id")
     raw_unit = form.get("unit_id").strip()
     unit_id = parse_id(raw_unit) if raw_unit else None
@@ -253,18 +251,19 @@ async def add_position(request: Request) -> Response:
     elif unit_id is not None and not form.stale:
         await check_permission(MANAGE, unit_id=unit_id)
     title = check_title(form, "title")
-    if form.ok and unit_id is not None:
-        try:
-            async with form.once():
-                await services.add_position(
-                    user.id, unit_id, title=title, is_primary=form.checked("is_primary")
-                )
-        except AlreadySubmitted:
-            return already_submitted(request, url)
-        except (InvalidInput, Conflict) as exc:
-            user_errors(form, exc)
-        else:
-            return redirect(request, url, _("Đã lưu chức vụ."))
+    if unit_id is not None:  # always so for a valid form ("unit_id" is required)
+        done = await submit_once(
+            request,
+            form,
+            lambda: services.add_position(
+                user.id, unit_id, title=title, is_primary=form.checked("is_primary")
+            ),
+            url=detail_url(user.id),
+            message=_("Đã lưu chức vụ."),
+            on_error=user_errors,
+        )
+        if done is not None:
+            return done
     return await render_detail(request, user, position=form, status=form.status)
 
 

@@ -67,6 +67,7 @@ _EXPORTS: dict[str, str] = {
     "redirect": "core.web.flash",
     "flash": "core.web.flash",
     "AlreadySubmitted": "core.web.forms",
+    "submit_once": "core.web.forms",
     # language
     "gettext": "core.i18n",
     "ngettext": "core.i18n",

@@ -90,20 +90,157 @@ def __getattr__(name: str) -> Any:
     return value
 
 
-if TYPE_CHECKING:
-    from core.context import Actor, TenantInfo, current_actor, current_tenant, tenant_context
-    from core.db.base import PlatformModel, TenantModel, TimestampMixin
-    from core.db.connection import atomic, fetch_tenant_rows, on_commit
-    from core.db.operations import EnableRLS, RunPostgresSQL
-    from core.errors import (
-        BadRequest,
-        BlobIntegrityError,
-        Conflict,
-        CongvanError,
-        InvalidInput,
-        NotFound,
-        PayloadTooLarge,
-        PermissionDenied,
-        TenantRequired,
+if TYPE_CHECKING:  # the names for type checkers (explicit re-exports)
+    from core.audit.services import (
+        record_audit as record_audit,
     )
-    from core.plugins.types import Action, Event, JobHandler, MenuItem, PluginInfo
+    from core.authz.api import (
+        check_permission as check_permission,
+    )
+    from core.authz.api import (
+        has_permission as has_permission,
+    )
+    from core.cli.permissions import (
+        cli_permission as cli_permission,
+    )
+    from core.cli.permissions import (
+        cli_read_only as cli_read_only,
+    )
+    from core.context import (
+        Actor as Actor,
+    )
+    from core.context import (
+        TenantInfo as TenantInfo,
+    )
+    from core.context import (
+        current_actor as current_actor,
+    )
+    from core.context import (
+        current_tenant as current_tenant,
+    )
+    from core.context import (
+        tenant_context as tenant_context,
+    )
+    from core.db.base import (
+        PlatformModel as PlatformModel,
+    )
+    from core.db.base import (
+        TenantModel as TenantModel,
+    )
+    from core.db.base import (
+        TimestampMixin as TimestampMixin,
+    )
+    from core.db.connection import (
+        atomic as atomic,
+    )
+    from core.db.connection import (
+        fetch_tenant_rows as fetch_tenant_rows,
+    )
+    from core.db.connection import (
+        on_commit as on_commit,
+    )
+    from core.db.operations import (
+        EnableRLS as EnableRLS,
+    )
+    from core.db.operations import (
+        RunPostgresSQL as RunPostgresSQL,
+    )
+    from core.errors import (
+        BadRequest as BadRequest,
+    )
+    from core.errors import (
+        BlobIntegrityError as BlobIntegrityError,
+    )
+    from core.errors import (
+        Conflict as Conflict,
+    )
+    from core.errors import (
+        CongvanError as CongvanError,
+    )
+    from core.errors import (
+        InvalidInput as InvalidInput,
+    )
+    from core.errors import (
+        NotFound as NotFound,
+    )
+    from core.errors import (
+        PayloadTooLarge as PayloadTooLarge,
+    )
+    from core.errors import (
+        PermissionDenied as PermissionDenied,
+    )
+    from core.errors import (
+        TenantRequired as TenantRequired,
+    )
+    from core.i18n import (
+        format_date as format_date,
+    )
+    from core.i18n import (
+        format_datetime as format_datetime,
+    )
+    from core.i18n import (
+        format_number as format_number,
+    )
+    from core.i18n import (
+        gettext as gettext,
+    )
+    from core.i18n import (
+        ngettext as ngettext,
+    )
+    from core.jobs.outbox import (
+        enqueue as enqueue,
+    )
+    from core.plugins.api import (
+        plugin_settings as plugin_settings,
+    )
+    from core.plugins.api import (
+        publish as publish,
+    )
+    from core.plugins.types import (
+        Action as Action,
+    )
+    from core.plugins.types import (
+        Event as Event,
+    )
+    from core.plugins.types import (
+        JobHandler as JobHandler,
+    )
+    from core.plugins.types import (
+        MenuItem as MenuItem,
+    )
+    from core.plugins.types import (
+        PluginInfo as PluginInfo,
+    )
+    from core.storage.api import (
+        blob_store as blob_store,
+    )
+    from core.web.flash import (
+        flash as flash,
+    )
+    from core.web.flash import (
+        redirect as redirect,
+    )
+    from core.web.forms import (
+        AlreadySubmitted as AlreadySubmitted,
+    )
+    from core.web.forms import (
+        read_form as read_form,
+    )
+    from core.web.forms import (
+        submit_once as submit_once,
+    )
+    from core.web.permissions import (
+        authenticated as authenticated,
+    )
+    from core.web.permissions import (
+        public as public,
+    )
+    from core.web.permissions import (
+        requires as requires,
+    )
+    from core.web.shell import (
+        current_unit_id as current_unit_id,
+    )
+    from core.web.shell import (
+        render as render,
+    )

@@ -27,7 +27,7 @@ ENTRY_POINT_GROUP = "congvan.plugins"
 # Essential plugins are part of the kernel and cannot be disabled.
 ESSENTIAL_PLUGINS: tuple[tuple[str, str], ...] = (("core", "core.actions"),)
 # Built-in feature plugins, registered in this order.
-BUILTIN_PLUGINS: tuple[str, ...] = ("plugins.example.plugin",)
+BUILTIN_PLUGINS: tuple[str, ...] = ("plugins.example.plugin", "plugins.registry.plugin")
 
 
 class PluginError(RuntimeError):

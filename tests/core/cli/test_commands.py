@@ -11,7 +11,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from core.plugins.manager import BUILTIN_PLUGINS
 from core.testing import free_port
+
+# Every built-in plugin (the name is the package: plugins.<name>.plugin).
+INSTALLED = sorted(dotted.split(".")[1] for dotted in BUILTIN_PLUGINS)
 
 CONGVAN = Path(sys.executable).with_name("congvan")
 
@@ -28,7 +32,7 @@ def test_migrate_tenants_units_and_one_line_errors(cli):
     cli("tenant", "create", "beta", "--name", "Bộ Beta", "--no-plugins")
     tenants = {t["slug"]: t for t in cli("tenant", "list", "--json").json()}
     assert tenants["alpha"]["domains"] == ["vanban.alpha.gov.vn"]
-    assert tenants["alpha"]["plugins"] == ["example"]
+    assert tenants["alpha"]["plugins"] == INSTALLED
     assert tenants["beta"]["plugins"] == []
     assert "already exists" in cli.fails("tenant", "create", "alpha", "--name", "X")
     assert cli.fails("unit", "list", "--tenant", "nope") == "Error: No tenant 'nope'."

@@ -12,6 +12,7 @@ from core.audit.models import AuditEvent
 from core.authz.roles import SYSTEM_ROLE_KEYS, list_roles
 from core.context import platform_scope, tenant_context
 from core.errors import Conflict, InvalidInput, NotFound
+from core.plugins.manager import BUILTIN_PLUGINS
 from core.tenancy.middleware import TenantMiddleware
 from core.tenancy.models import Tenant, TenantDomain, TenantPlugin
 from core.tenancy.services import (
@@ -23,6 +24,9 @@ from core.tenancy.services import (
     update_tenant,
 )
 from core.units.models import Unit
+
+# Every built-in plugin (the name is the package: plugins.<name>.plugin).
+INSTALLED = sorted(dotted.split(".")[1] for dotted in BUILTIN_PLUGINS)
 
 
 async def _counts() -> tuple[int, int, int]:
@@ -42,7 +46,7 @@ async def test_create_two_tenants_each_seeded_and_isolated(registry):
     alpha = await create_tenant("alpha", "Tỉnh Alpha", domains=["VanBan.Alpha.gov.vn."])
     beta = await create_tenant("beta", "Bộ Beta", plugins=[])
     assert alpha.domains == ("vanban.alpha.gov.vn",)
-    assert alpha.enabled_plugins == frozenset({"example"})  # None → every installed plugin
+    assert alpha.enabled_plugins == frozenset(INSTALLED)  # None → every installed plugin
     assert beta.enabled_plugins == frozenset()
     assert registry.resolve("vanban.alpha.gov.vn") == alpha
     assert registry.resolve("beta.localhost") == beta
@@ -121,7 +125,7 @@ async def test_get_and_list_tenants(registry):
     assert summaries["alpha"].units == 2
     assert summaries["beta"].units == 0
     assert summaries["alpha"].domains == ["vanban.alpha.gov.vn"]
-    assert summaries["alpha"].plugins == ["example"]
+    assert summaries["alpha"].plugins == INSTALLED
     assert summaries["beta"].plugins == []
 
 

@@ -1,0 +1,33 @@
+"""Events the registry publishes inside the transaction of the change (``core.publish``).
+
+Listeners (other plugins, later the document flows and notifications) react with outbox jobs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core import Event
+
+
+@dataclass(frozen=True)
+class NumberEvent(Event):
+    number_id: int
+    registry_id: int
+    code: str
+    year: int
+
+
+@dataclass(frozen=True)
+class NumberIssued(NumberEvent):
+    """A number was given to a document (directly, or a reservation was used)."""
+
+
+@dataclass(frozen=True)
+class NumberReserved(NumberEvent):
+    """A number was reserved for a document being signed."""
+
+
+@dataclass(frozen=True)
+class NumberReleased(NumberEvent):
+    """A reservation was released; the number stays in the register, never reused."""

@@ -1,0 +1,44 @@
+"""Routes of the registry plugin: JSON under ``/api/v1/registry/`` (no pages yet)."""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute, Route
+
+from plugins.registry.views import numbers, reference, registries
+
+PREFIX = "/api/v1/registry"
+
+routes: list[BaseRoute] = [
+    Route(f"{PREFIX}/reference/{{kind}}", reference.list_reference, methods=["GET"]),
+    Route(f"{PREFIX}/reference/{{kind}}", reference.create_reference, methods=["POST"]),
+    Route(f"{PREFIX}/reference/{{kind}}/{{code}}", reference.update_reference, methods=["PATCH"]),
+    Route(f"{PREFIX}/registries", registries.list_registries, methods=["GET"]),
+    Route(f"{PREFIX}/registries", registries.create_registry, methods=["POST"]),
+    Route(f"{PREFIX}/registries/{{registry_id:int}}", registries.get_registry, methods=["GET"]),
+    Route(
+        f"{PREFIX}/registries/{{registry_id:int}}", registries.update_registry, methods=["PATCH"]
+    ),
+    Route(
+        f"{PREFIX}/registries/{{registry_id:int}}",
+        registries.delete_registry,
+        methods=["DELETE"],
+    ),
+    Route(
+        f"{PREFIX}/registries/{{registry_id:int}}/numbers", numbers.list_numbers, methods=["GET"]
+    ),
+    Route(
+        f"{PREFIX}/registries/{{registry_id:int}}/numbers",
+        numbers.allocate_number,
+        methods=["POST"],
+    ),
+    Route(
+        f"{PREFIX}/registries/{{registry_id:int}}/reservations",
+        numbers.reserve_number,
+        methods=["POST"],
+    ),
+    Route(
+        f"{PREFIX}/reservations/{{number_id:int}}/release",
+        numbers.release_reservation,
+        methods=["POST"],
+    ),
+]

@@ -1,4 +1,4 @@
-"""Document registry plugin (sổ văn bản): reference data, registries and numbering.
+"""Document registry plugin (sổ văn bản): reference data, registries, numbering, incoming.
 
 The first slice of the document registry of ND30 (Nghị định 30/2020/NĐ-CP):
 
@@ -9,7 +9,13 @@ The first slice of the document registry of ND30 (Nghị định 30/2020/NĐ-CP)
   scope, notation pattern (:mod:`plugins.registry.services.registries`);
 * the numbering service: per-year numbers in Vietnam time, a separate confidential sequence,
   gap-free and concurrency-safe sequences, reservations (giữ số) that are used or released
-  but never reused (:mod:`plugins.registry.services.numbering`).
+  but never reused (:mod:`plugins.registry.services.numbering`);
+* incoming documents: ``register_incoming`` (the one entry point of uploads, scans and the
+  future interconnect plugin), refusals with a reason, duplicate warnings, visibility
+  (:mod:`plugins.registry.services.incoming`, :mod:`plugins.registry.services.documents`);
+* upload checks, text extraction with OCR, and diacritic-insensitive search text
+  (:mod:`plugins.registry.files`, :mod:`plugins.registry.extract`,
+  :mod:`plugins.registry.searchtext`).
 
 Hooks: plugin_info, register_models, register_migrations, register_actions,
 register_routes, on_plugin_enabled (seeds the reference data). JSON API under

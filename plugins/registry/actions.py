@@ -14,6 +14,8 @@ REGISTRIES_VIEW = "registry.registries.view"
 REGISTRIES_MANAGE = "registry.registries.manage"
 NUMBERS_ALLOCATE = "registry.numbers.allocate"
 NUMBERS_RESERVE = "registry.numbers.reserve"
+INCOMING_REGISTER = "registry.incoming.register"
+CONFIDENTIAL_VIEW = "registry.confidential.view"
 
 ACTIONS = [
     Action(
@@ -51,5 +53,19 @@ ACTIONS = [
         "Giữ số văn bản / Reserve document numbers",
         "Reserve the next number of a registry for a document being signed, or release it.",
         default_roles=("clerk",),
+    ),
+    Action(
+        INCOMING_REGISTER,
+        "Đăng ký văn bản đến / Register incoming documents",
+        "Receive an incoming document into a registry of the unit: register it (arrival "
+        "number) or refuse it with a reason.",
+        default_roles=("tenant_admin", "clerk"),
+    ),
+    Action(
+        CONFIDENTIAL_VIEW,
+        "Xem văn bản mật / View confidential documents",
+        "See the confidential documents of the unit's registries (the clerk who registered "
+        "one always sees it).",
+        default_roles=("leader",),
     ),
 ]

@@ -31,3 +31,27 @@ class NumberReserved(NumberEvent):
 @dataclass(frozen=True)
 class NumberReleased(NumberEvent):
     """A reservation was released; the number stays in the register, never reused."""
+
+
+@dataclass(frozen=True)
+class DocumentRegistered(Event):
+    """An incoming document was registered (it has its arrival number)."""
+
+    document_id: int
+    registry_id: int
+    direction: str
+    arrival_number: int
+    year: int
+    source: str
+    confidential: bool
+
+
+@dataclass(frozen=True)
+class DocumentRefused(Event):
+    """A received document was refused (returned to the sender with a reason)."""
+
+    document_id: int
+    registry_id: int
+    direction: str
+    source: str
+    reason: str

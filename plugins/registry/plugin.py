@@ -20,7 +20,7 @@ def plugin_info() -> PluginInfo:
 
 @hookimpl
 def register_models() -> list[str]:
-    return ["plugins.registry.models"]
+    return ["plugins.registry.models", "plugins.registry.models_documents"]
 
 
 @hookimpl

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from plugins.registry.views import numbers, reference, registries
+from plugins.registry.views import incoming, numbers, reference, registries
 
 PREFIX = "/api/v1/registry"
 
@@ -40,5 +40,14 @@ routes: list[BaseRoute] = [
         f"{PREFIX}/reservations/{{number_id:int}}/release",
         numbers.release_reservation,
         methods=["POST"],
+    ),
+    Route(f"{PREFIX}/incoming", incoming.list_incoming, methods=["GET"]),
+    Route(f"{PREFIX}/incoming", incoming.register, methods=["POST"]),
+    Route(f"{PREFIX}/incoming/refusals", incoming.refuse, methods=["POST"]),
+    Route(f"{PREFIX}/incoming/{{document_id:int}}", incoming.get_incoming, methods=["GET"]),
+    Route(
+        f"{PREFIX}/incoming/{{document_id:int}}/files/{{file_id:int}}",
+        incoming.download_file,
+        methods=["GET"],
     ),
 ]

@@ -68,6 +68,7 @@ _EXPORTS: dict[str, str] = {
     "flash": "core.web.flash",
     "AlreadySubmitted": "core.web.forms",
     "submit_once": "core.web.forms",
+    "read_json": "core.web.api.operations",
     # language
     "gettext": "core.i18n",
     "ngettext": "core.i18n",
@@ -213,6 +214,9 @@ if TYPE_CHECKING:  # the names for type checkers (explicit re-exports)
     )
     from core.storage.api import (
         blob_store as blob_store,
+    )
+    from core.web.api.operations import (
+        read_json as read_json,
     )
     from core.web.flash import (
         flash as flash,

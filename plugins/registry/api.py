@@ -2,10 +2,10 @@
 results into JSON, keyset cursors.
 
 The core's declared-operation router (``ApiRouter``) is not part of the public ``core`` API, so
-the plugin's endpoints are plain Starlette routes that follow the same conventions: bad JSON
-→ 400, a body over 1 MiB → 413, invalid values and unknown query parameters → 422 with
-``errors`` mapping each field to its message; every error is problem+json through the core's
-error classes.
+the plugin's endpoints are plain Starlette routes that follow the same conventions (the body is
+read with the core's ``read_json``): bad JSON → 400, a body over 1 MiB → 413, invalid values
+and unknown query parameters → 422 with ``errors`` mapping each field to its message; every
+error is problem+json through the core's error classes.
 """
 
 from __future__ import annotations
@@ -19,10 +19,9 @@ from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from core import BadRequest, InvalidInput, PayloadTooLarge
+from core import InvalidInput, read_json
 
 M = TypeVar("M", bound=BaseModel)
-MAX_JSON_BYTES = 1024 * 1024
 MAX_ID = 2_147_483_647
 
 
@@ -33,30 +32,6 @@ def _invalid(exc: ValidationError, where: str) -> InvalidInput:
         errors.setdefault(name, str(error["msg"]))
     summary = "; ".join(f"{name}: {message}" for name, message in errors.items())
     return InvalidInput(f"Invalid {where}: {summary}", errors)
-
-
-async def read_json(request: Request) -> Any:
-    """The JSON body (``{}`` when empty)."""
-    raw = await request.body()
-    if len(raw) > MAX_JSON_BYTES:
-        raise PayloadTooLarge(f"A JSON body may be at most {MAX_JSON_BYTES} bytes.")
-    if not raw.strip():
-        return {}
-    content_type = request.headers.get("content-type", "application/json")
-    content_type = content_type.split(";")[0].strip().lower()
-    if content_type != "application/json" and not content_type.endswith("+json"):
-        raise BadRequest(f"Send the body as application/json, not {content_type!r}.")
-    try:
-        return json.loads(raw)
-    except UnicodeDecodeError:
-        raise BadRequest("The request body is not UTF-8 encoded JSON.") from None
-    except json.JSONDecodeError as exc:
-        raise BadRequest(
-            f"The request body is not valid JSON: {exc.msg} at line {exc.lineno} "
-            f"column {exc.colno}."
-        ) from None
-    except RecursionError:
-        raise BadRequest("The request body nests JSON too deeply.") from None
 
 
 async def parse_body(request: Request, model: type[M]) -> M:

@@ -11,7 +11,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from core import NotFound, has_permission, requires
+from core import NotFound, has_permission, read_json, requires
 from plugins.registry.actions import REGISTRIES_MANAGE, REGISTRIES_VIEW
 from plugins.registry.api import (
     MAX_ID,
@@ -20,7 +20,6 @@ from plugins.registry.api import (
     parse_body,
     parse_query,
     path_id,
-    read_json,
     respond,
 )
 from plugins.registry.schemas import RegistryCreate, RegistryPatch, RegistryQuery

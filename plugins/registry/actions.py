@@ -16,6 +16,7 @@ NUMBERS_ALLOCATE = "registry.numbers.allocate"
 NUMBERS_RESERVE = "registry.numbers.reserve"
 INCOMING_REGISTER = "registry.incoming.register"
 CONFIDENTIAL_VIEW = "registry.confidential.view"
+INCOMING_ASSIGN = "registry.incoming.assign"
 
 ACTIONS = [
     Action(
@@ -67,5 +68,13 @@ ACTIONS = [
         "See the confidential documents of the unit's registries (the clerk who registered "
         "one always sees it).",
         default_roles=("leader",),
+    ),
+    Action(
+        INCOMING_ASSIGN,
+        "Phân công xử lý văn bản đến / Assign incoming documents",
+        "Give a registered incoming document of the unit to a lead, co-handlers and "
+        "for-information recipients with deadlines and a direction; in a unit that received "
+        "an assignment, pass it on to a user of that unit.",
+        default_roles=("tenant_admin", "leader"),
     ),
 ]

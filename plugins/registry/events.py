@@ -55,3 +55,29 @@ class DocumentRefused(Event):
     direction: str
     source: str
     reason: str
+
+
+@dataclass(frozen=True)
+class DocumentAssigned(Event):
+    """A document was assigned (lead, co-handlers, for-information recipients)."""
+
+    document_id: int
+    assignment_ids: tuple[int, ...]
+    parent_assignment_id: int | None
+
+
+@dataclass(frozen=True)
+class DocumentProcessing(Event):
+    """The first opinion on an assigned document arrived: its processing started."""
+
+    document_id: int
+    assignment_id: int
+
+
+@dataclass(frozen=True)
+class DocumentCompleted(Event):
+    """The lead completed the document (optionally with the reply document)."""
+
+    document_id: int
+    assignment_id: int
+    reply_document_id: int | None

@@ -20,7 +20,11 @@ def plugin_info() -> PluginInfo:
 
 @hookimpl
 def register_models() -> list[str]:
-    return ["plugins.registry.models", "plugins.registry.models_documents"]
+    return [
+        "plugins.registry.models",
+        "plugins.registry.models_documents",
+        "plugins.registry.models_assignments",
+    ]
 
 
 @hookimpl

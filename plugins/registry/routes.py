@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from plugins.registry.views import incoming, numbers, reference, registries
+from plugins.registry.views import assignments, incoming, numbers, reference, registries
 
 PREFIX = "/api/v1/registry"
 
@@ -50,4 +50,22 @@ routes: list[BaseRoute] = [
         incoming.download_file,
         methods=["GET"],
     ),
+    Route(
+        f"{PREFIX}/incoming/{{document_id:int}}/assignments",
+        assignments.assign,
+        methods=["POST"],
+    ),
+    Route(
+        f"{PREFIX}/incoming/{{document_id:int}}/complete", assignments.complete, methods=["POST"]
+    ),
+    Route(
+        f"{PREFIX}/assignments/{{assignment_id:int}}/opinions",
+        assignments.add_opinion,
+        methods=["POST"],
+    ),
+    Route(
+        f"{PREFIX}/assignments/{{assignment_id:int}}/done", assignments.mark_done, methods=["POST"]
+    ),
+    Route(f"{PREFIX}/inbox", assignments.inbox, methods=["GET"]),
+    Route(f"{PREFIX}/following", assignments.following, methods=["GET"]),
 ]

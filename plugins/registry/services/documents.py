@@ -8,7 +8,9 @@ for one document — so the later slices (assignment, processing) extend it ther
   its registry (``registered_unit_id``);
 * a confidential one (confidentiality level above 0): holders of
   ``registry.confidential.view`` in that unit;
-* the system actor (jobs, CLI) sees everything; other actors nothing.
+* the system actor (jobs, CLI) sees everything; other actors nothing;
+* an assignee sees the documents assigned to them (directly, or to a unit where they hold a
+  position), confidential or not.
 """
 
 from __future__ import annotations
@@ -44,6 +46,18 @@ async def _allowed(action: str, unit_id: int) -> bool:
         return False
 
 
+async def _assigned_documents(user_id: int, document_id: int | None = None) -> list[int]:
+    """Ids of the documents assigned to ``user_id`` or to a unit where they hold a position."""
+    from plugins.registry.models_assignments import Assignment
+    from plugins.registry.services.assignments import acting_filter, position_units
+
+    query = Assignment.filter(acting_filter(user_id, await position_units(user_id)))
+    if document_id is not None:
+        query = query.filter(document_id=document_id)
+    rows: list[Any] = list(await query.distinct().values_list("document_id", flat=True))
+    return [int(r) for r in rows]
+
+
 async def visibility() -> Q:
     """The filter of the documents the current actor may see (see the module docstring)."""
     actor = current_actor()
@@ -58,6 +72,9 @@ async def visibility() -> Q:
     normal = [u for u in units if await _allowed(REGISTRIES_VIEW, u)]
     secret = [u for u in units if await _allowed(CONFIDENTIAL_VIEW, u)]
     visible = Q(registered_by=actor.id)
+    assigned = await _assigned_documents(actor.id)
+    if assigned:
+        visible |= Q(id__in=assigned)
     if normal:
         visible |= Q(registered_unit_id__in=normal, confidentiality_level=0)
     if secret:
@@ -71,6 +88,12 @@ async def check_visible(document: Document) -> None:
     if actor.kind == "system":
         return
     if actor.kind == "user" and actor.id is not None and document.registered_by == actor.id:
+        return
+    if (
+        actor.kind == "user"
+        and actor.id is not None
+        and await _assigned_documents(actor.id, document.id)
+    ):
         return
     action = CONFIDENTIAL_VIEW if document.confidentiality_level > 0 else REGISTRIES_VIEW
     if not await _allowed(action, document.registered_unit_id):

@@ -1,0 +1,438 @@
+"""Assignment and processing of registered incoming documents (ND30 Điều 24).
+
+* :func:`assign` — a holder of ``registry.incoming.assign`` in the registry's unit gives the
+  document to one lead (chủ trì), co-handlers (phối hợp) and for-information recipients (nhận
+  để biết), each a user or a unit, with an optional deadline and the direction text. With
+  ``parent_assignment_id`` a holder of the action in a unit that received an assignment passes
+  it on to users (or sub-units) of that unit. ``registered → assigned``.
+* :func:`add_opinion` — an assignee writes an opinion (optional file, same checks as
+  registration); the first opinion moves the document to ``processing``.
+* :func:`mark_done` — an assignee finishes its part.
+* :func:`complete` — the lead (or someone acting for a lead unit) completes the document,
+  optionally with its reply document: ``completed``.
+* :func:`inbox` / :func:`following` — the current user's open assignments and the documents
+  the user assigned.
+
+Someone *acts for* an assignment when it names them, or names a unit where they hold a
+position (``core_position``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from tortoise.expressions import Q
+
+from core import (
+    Conflict,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    atomic,
+    check_permission,
+    current_actor,
+    fetch_tenant_rows,
+    publish,
+    record_audit,
+)
+from plugins.registry.actions import INCOMING_ASSIGN
+from plugins.registry.events import DocumentAssigned, DocumentCompleted, DocumentProcessing
+from plugins.registry.models import INCOMING
+from plugins.registry.models_assignments import (
+    ASSIGNED,
+    COMPLETED,
+    DONE,
+    OPEN,
+    PROCESSING,
+    REPLACED,
+    ROLE_COHANDLER,
+    ROLE_INFO,
+    ROLE_LEAD,
+    Assignment,
+    AssignmentOpinion,
+)
+from plugins.registry.models_documents import REFUSED, REGISTERED, ROLE_ATTACHMENT, Document
+from plugins.registry.notation import vietnam_date
+from plugins.registry.services.incoming_files import IncomingFile, store_files
+from plugins.registry.services.registries import MAX_ID
+from plugins.registry.units import UnitRef, find_unit
+
+MAX_DIRECTION = 2000
+MAX_OPINION = 4000
+HANDLER = "registry.assignment.handle"  # named in 403s of assignees-only steps (not a grant)
+
+
+@dataclass(frozen=True)
+class Assignee:
+    """A user or a unit (exactly one of ``user_id`` and ``unit_id``), with a deadline."""
+
+    user_id: int | None = None
+    unit_id: int | None = None
+    deadline: date | None = None
+
+
+@dataclass(frozen=True)
+class AssignmentRequest:
+    lead: Assignee | None = None
+    cohandlers: list[Assignee] = field(default_factory=list)
+    informed: list[Assignee] = field(default_factory=list)
+    direction: str = ""
+    replace_lead: bool = False
+    parent_assignment_id: int | None = None
+
+
+def moment_of(now: datetime | None) -> datetime:
+    moment = now or datetime.now(UTC)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def current_user_id() -> int | None:
+    actor = current_actor()
+    return actor.id if actor.kind == "user" else None
+
+
+async def _document(document_id: int) -> Document:
+    document = None
+    if 1 <= document_id <= MAX_ID:
+        document = await Document.get_or_none(id=document_id, direction=INCOMING)
+    if document is None:
+        raise NotFound(f"No incoming document with id {document_id} in this tenant.")
+    return document
+
+
+async def get_assignment(assignment_id: int) -> Assignment:
+    found = None
+    if 1 <= assignment_id <= MAX_ID:
+        found = await Assignment.get_or_none(id=assignment_id)
+    if found is None:
+        raise NotFound(f"No assignment with id {assignment_id} in this tenant.")
+    return found
+
+
+async def position_units(user_id: int) -> list[int]:
+    """The units where ``user_id`` holds a position."""
+    rows = await fetch_tenant_rows(
+        "SELECT unit_id FROM core_position WHERE {tenant} AND user_id = $2", [user_id]
+    )
+    return [int(r["unit_id"]) for r in rows]
+
+
+async def _user_row(user_id: int) -> dict[str, Any] | None:
+    rows = await fetch_tenant_rows(
+        "SELECT id, username, is_active FROM core_user WHERE {tenant} AND id = $2", [user_id]
+    )
+    return rows[0] if rows else None
+
+
+def acting_filter(user_id: int, units: list[int]) -> Q:
+    """Assignments that ``user_id`` acts for (directly or through one of ``units``)."""
+    mine = Q(assignee_user_id=user_id)
+    if units:
+        mine |= Q(assignee_unit_id__in=units)
+    return mine
+
+
+async def acts_for(assignment: Assignment) -> bool:
+    user_id = current_user_id()
+    if user_id is None:
+        return current_actor().kind == "system"
+    if assignment.assignee_user_id == user_id:
+        return True
+    return assignment.assignee_unit_id in await position_units(user_id)
+
+
+# ------------------------------------------------------------------------------ assign
+
+
+def _check_direction(text: str) -> str:
+    value = " ".join(text.split())
+    if len(value) > MAX_DIRECTION:
+        raise InvalidInput(
+            f"The direction is longer than {MAX_DIRECTION} characters.",
+            {"direction": f"at most {MAX_DIRECTION} characters"},
+        )
+    return text.strip()
+
+
+async def _check_assignee(
+    name: str, assignee: Assignee, within: UnitRef | None, earliest: date
+) -> None:
+    """404 for another tenant's (or no) user/unit, 422 for a deactivated one, one outside
+    ``within`` (re-assignment), or a deadline before ``earliest``."""
+    if (assignee.user_id is None) == (assignee.unit_id is None):
+        raise InvalidInput(f"{name}: give a user_id or a unit_id.", {name: "a user or a unit"})
+    if assignee.deadline is not None and assignee.deadline < earliest:
+        raise InvalidInput(
+            f"{name}: the deadline {assignee.deadline} is before the arrival date {earliest}.",
+            {f"{name}.deadline": "before the arrival date"},
+        )
+    if assignee.user_id is not None:
+        user = await _user_row(assignee.user_id)
+        if user is None:
+            raise NotFound(f"No user with id {assignee.user_id} in this tenant.")
+        if not user["is_active"]:
+            raise InvalidInput(
+                f"{name}: user {user['username']!r} is deactivated.",
+                {f"{name}.user_id": f"user {user['username']} is deactivated"},
+            )
+        if within is not None:
+            units = [await find_unit(u) for u in await position_units(assignee.user_id)]
+            if not any(u is not None and within.contains(u) for u in units):
+                raise InvalidInput(
+                    f"{name}: user {user['username']!r} is not in unit {within.code}.",
+                    {f"{name}.user_id": f"not in unit {within.code}"},
+                )
+        return
+    assert assignee.unit_id is not None
+    unit = await find_unit(assignee.unit_id)
+    if unit is None:
+        raise NotFound(f"No unit with id {assignee.unit_id} in this tenant.")
+    if not unit.is_active:
+        raise InvalidInput(
+            f"{name}: unit {unit.code!r} is deactivated.",
+            {f"{name}.unit_id": f"unit {unit.code} is deactivated"},
+        )
+    if within is not None and (unit.id == within.id or not within.contains(unit)):
+        raise InvalidInput(
+            f"{name}: unit {unit.code!r} is not below unit {within.code}.",
+            {f"{name}.unit_id": f"not below unit {within.code}"},
+        )
+
+
+async def _scope(
+    document: Document, parent_id: int | None
+) -> tuple[int, Assignment | None, UnitRef | None]:
+    """(the unit where the action is checked, the parent assignment, the unit assignees must
+    lie in) — and the permission check itself."""
+    if parent_id is None:
+        await check_permission(INCOMING_ASSIGN, unit_id=document.registered_unit_id)
+        return document.registered_unit_id, None, None
+    parent = await get_assignment(parent_id)
+    if parent.document_id != document.id or parent.assignee_unit_id is None:
+        raise InvalidInput(
+            f"Assignment {parent_id} is not a unit assignment of document {document.id}.",
+            {"parent_assignment_id": "not a unit assignment of this document"},
+        )
+    if parent.status != OPEN:
+        raise Conflict(f"Assignment {parent_id} is {parent.status}; it cannot be passed on.")
+    await check_permission(INCOMING_ASSIGN, unit_id=parent.assignee_unit_id)
+    unit = await find_unit(parent.assignee_unit_id)
+    if unit is None:
+        raise NotFound(f"No unit with id {parent.assignee_unit_id} in this tenant.")
+    return parent.assignee_unit_id, parent, unit
+
+
+async def assign(
+    document_id: int, request: AssignmentRequest, *, now: datetime | None = None
+) -> list[Assignment]:
+    """Assign the document (see the module docstring); returns the new assignments."""
+    moment = moment_of(now)
+    document = await _document(document_id)
+    scope_unit, parent, within = await _scope(document, request.parent_assignment_id)
+    if document.status == REFUSED:
+        raise Conflict(f"Document {document.id} was refused; a refused document is not assigned.")
+    if document.status == COMPLETED:
+        raise Conflict(f"Document {document.id} is completed; it is not assigned any more.")
+    direction = _check_direction(request.direction)
+    earliest = vietnam_date(document.arrival_date or document.received_at)
+    wanted: list[tuple[str, str, Assignee]] = []
+    if request.lead is not None:
+        wanted.append(("lead", ROLE_LEAD, request.lead))
+    wanted += [(f"cohandlers.{i}", ROLE_COHANDLER, a) for i, a in enumerate(request.cohandlers)]
+    wanted += [(f"informed.{i}", ROLE_INFO, a) for i, a in enumerate(request.informed)]
+    if not wanted:
+        raise InvalidInput("Name at least one assignee.", {"lead": "required"})
+    for name, _role, assignee in wanted:
+        await _check_assignee(name, assignee, within, earliest)
+    parent_id = parent.id if parent is not None else None
+    async with atomic():
+        locked = await Document.select_for_update().get(id=document.id)
+        current_lead = await Assignment.filter(
+            document_id=document.id, parent_id=parent_id, role=ROLE_LEAD, status__in=[OPEN, DONE]
+        ).first()
+        if request.lead is not None and current_lead is not None:
+            if not request.replace_lead:
+                raise Conflict(
+                    f"Document {document.id} already has a lead (assignment {current_lead.id}); "
+                    "send replace_lead: true to replace it.",
+                    lead_assignment_id=current_lead.id,
+                )
+            current_lead.status = REPLACED
+            await current_lead.save(update_fields=["status"])
+        if request.lead is None and current_lead is None and parent is None:
+            raise InvalidInput("The document has no lead yet; name one.", {"lead": "required"})
+        made = [
+            await Assignment.create(
+                document_id=document.id,
+                parent_id=parent_id,
+                role=role,
+                assignee_user_id=a.user_id,
+                assignee_unit_id=a.unit_id,
+                scope_unit_id=scope_unit,
+                deadline=a.deadline,
+                direction=direction,
+                assigned_by=current_user_id(),
+                assigned_at=moment,
+            )
+            for _name, role, a in wanted
+        ]
+        before = locked.status
+        if locked.status == REGISTERED:
+            locked.status = ASSIGNED
+            await locked.save(update_fields=["status", "updated_at"])
+        await record_audit(
+            "registry.document.assign",
+            object_type="registry.document",
+            object_id=document.id,
+            before={"status": before},
+            after={
+                "status": locked.status,
+                "parent_assignment_id": parent_id,
+                "replaced_lead": current_lead.id if request.lead and current_lead else None,
+                "direction": direction,
+                "assignments": [assignment_view(a) for a in made],
+            },
+            unit_id=scope_unit,
+        )
+        await publish(DocumentAssigned(document.id, tuple(a.id for a in made), parent_id))
+    return made
+
+
+def assignment_view(a: Assignment) -> dict[str, Any]:
+    return {
+        "id": a.id,
+        "role": a.role,
+        "user_id": a.assignee_user_id,
+        "unit_id": a.assignee_unit_id,
+        "deadline": a.deadline.isoformat() if a.deadline else None,
+        "status": a.status,
+    }
+
+
+# ------------------------------------------------------------------------------ handle
+
+
+async def _acting(assignment_id: int) -> Assignment:
+    assignment = await get_assignment(assignment_id)
+    if not await acts_for(assignment):
+        raise PermissionDenied(HANDLER, f"Assignment {assignment_id} is not yours.")
+    if assignment.status != OPEN:
+        raise Conflict(f"Assignment {assignment_id} is {assignment.status}.")
+    return assignment
+
+
+async def _start_processing(document_id: int, assignment_id: int) -> None:
+    document = await Document.select_for_update().get(id=document_id)
+    if document.status in (REGISTERED, ASSIGNED):
+        document.status = PROCESSING
+        await document.save(update_fields=["status", "updated_at"])
+        await publish(DocumentProcessing(document_id, assignment_id))
+
+
+async def add_opinion(
+    assignment_id: int,
+    text: str,
+    file: IncomingFile | None = None,
+    *,
+    now: datetime | None = None,
+) -> AssignmentOpinion:
+    """An assignee's opinion (required text, at most 4000 characters; an optional file)."""
+    moment = moment_of(now)
+    assignment = await _acting(assignment_id)
+    body = text.strip()
+    if not body:
+        raise InvalidInput("The opinion is empty.", {"text": "required"})
+    if len(body) > MAX_OPINION:
+        raise InvalidInput("The opinion is too long.", {"text": f"at most {MAX_OPINION}"})
+    stored = None
+    if file is not None:
+        files, _warnings = await store_files(
+            [IncomingFile(file.filename, file.content, ROLE_ATTACHMENT, file.content_type)],
+            require_main=False,
+        )
+        stored = files[0]
+    async with atomic():
+        opinion = await AssignmentOpinion.create(
+            assignment_id=assignment.id,
+            author_id=current_user_id(),
+            text=body,
+            filename=stored.filename if stored else "",
+            content_type=stored.content_type if stored else "",
+            size=stored.size if stored else None,
+            sha256=stored.sha256 if stored else "",
+            created_at=moment,
+        )
+        await _start_processing(assignment.document_id, assignment.id)
+        await record_audit(
+            "registry.assignment.opinion",
+            object_type="registry.assignment",
+            object_id=assignment.id,
+            after={"opinion_id": opinion.id, "text": body, "sha256": opinion.sha256},
+            unit_id=assignment.scope_unit_id,
+        )
+    return opinion
+
+
+async def mark_done(assignment_id: int, *, now: datetime | None = None) -> Assignment:
+    """The assignee finished its part."""
+    moment = moment_of(now)
+    assignment = await _acting(assignment_id)
+    async with atomic():
+        assignment.status, assignment.done_at = DONE, moment
+        await assignment.save(update_fields=["status", "done_at"])
+        await _start_processing(assignment.document_id, assignment.id)
+        await record_audit(
+            "registry.assignment.done",
+            object_type="registry.assignment",
+            object_id=assignment.id,
+            before={"status": OPEN},
+            after={"status": DONE},
+            unit_id=assignment.scope_unit_id,
+        )
+    return assignment
+
+
+async def complete(
+    document_id: int, *, reply_document_id: int | None = None, now: datetime | None = None
+) -> Document:
+    """The lead completes the document; only someone acting for its (top-level) lead may."""
+    moment = moment_of(now)
+    document = await _document(document_id)
+    lead = await Assignment.filter(
+        document_id=document.id, parent_id=None, role=ROLE_LEAD, status__in=[OPEN, DONE]
+    ).first()
+    if lead is None or not await acts_for(lead):
+        raise PermissionDenied(HANDLER, "Only the lead of the document may complete it.")
+    if document.status not in (ASSIGNED, PROCESSING):
+        raise Conflict(f"Document {document.id} is {document.status}; it cannot be completed.")
+    if reply_document_id is not None:
+        await _document_any(reply_document_id)
+    async with atomic():
+        locked = await Document.select_for_update().get(id=document.id)
+        before = locked.status
+        locked.status = COMPLETED
+        await locked.save(update_fields=["status", "updated_at"])
+        lead.status, lead.reply_document_id = DONE, reply_document_id
+        lead.done_at = lead.done_at or moment
+        await lead.save(update_fields=["status", "reply_document_id", "done_at"])
+        await record_audit(
+            "registry.document.complete",
+            object_type="registry.document",
+            object_id=document.id,
+            before={"status": before},
+            after={"status": COMPLETED, "reply_document_id": reply_document_id},
+            unit_id=lead.scope_unit_id,
+        )
+        await publish(DocumentCompleted(document.id, lead.id, reply_document_id))
+    return locked
+
+
+async def _document_any(document_id: int) -> Document:
+    found = None
+    if 1 <= document_id <= MAX_ID:
+        found = await Document.get_or_none(id=document_id)
+    if found is None:
+        raise NotFound(f"No document with id {document_id} in this tenant.")
+    return found

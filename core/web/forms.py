@@ -119,7 +119,7 @@ class Form:
                 yield
             return
         async with atomic():
-            if await FormSubmission.filter(nonce=self.nonce).exists():
+            if await _recorded(self.nonce):
                 raise AlreadySubmitted(_("Biểu mẫu này đã được gửi."))
             yield
             try:
@@ -166,9 +166,11 @@ async def read_form(request: Request) -> Form:
 async def nonce_used(form: Form) -> bool:
     """Whether this form's nonce already went through: checked before validating, so a repeated
     submit is told so instead of, say, "that code is taken" or "wrong current password"."""
-    if not form.nonce or form.stale:
-        return False
-    exists: bool = await FormSubmission.filter(nonce=form.nonce).exists()
+    return bool(form.nonce) and not form.stale and await _recorded(form.nonce)
+
+
+async def _recorded(nonce: str) -> bool:
+    exists: bool = await FormSubmission.filter(nonce=nonce).exists()
     return exists
 
 

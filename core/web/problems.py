@@ -155,7 +155,7 @@ CODE_TEXTS = {
 }
 
 
-def _login_redirect(scope: Scope) -> Response | None:
+def _login_redirect(scope: Scope) -> Response:
     """An anonymous browser on a page that needs a session goes to the login page and comes
     back afterwards: to the page itself (GET), or to the page the form was on (POST)."""
     from urllib.parse import quote, urlsplit
@@ -178,9 +178,7 @@ def _login_redirect(scope: Scope) -> Response | None:
 
 def _html_page(scope: Scope, error: CongvanError, headers: dict[str, str]) -> Response:
     if error.status == 401 and scope.get("congvan.tenant", scope.get("congvan.platform")):
-        redirect = _login_redirect(scope)
-        if redirect is not None:
-            return redirect
+        return _login_redirect(scope)
     app = scope.get("app")
     templates = getattr(getattr(app, "state", None), "templates", None)
     if templates is not None:
@@ -202,7 +200,7 @@ def _html_page(scope: Scope, error: CongvanError, headers: dict[str, str]) -> Re
             "error_title": _(STATUS_TITLES.get(status, "Lỗi")),
             "error_text": _(text) if text else error.detail,
             "permission": permission,
-            "permission_title": _action_title(scope, permission) if permission else "",
+            "permission_title": _action_title(permission) if permission else "",
             "reference": error.extra.get("reference", ""),
             "tenant": tenant,
             "heading": getattr(tenant, "name", "") or "Congvan",
@@ -236,15 +234,12 @@ def _error_template(templates: Any, tenant: Any, status: int) -> str:
     return name
 
 
-def _action_title(scope: Scope, action: str) -> str:
+def _action_title(action: str) -> str:
     """The declared title of ``action`` in the request's language (the action id if unknown)."""
+    from core.authz.roles import list_actions
     from core.i18n import split_bilingual
 
-    host = getattr(getattr(scope.get("app"), "state", None), "host", None)
-    if host is None:
-        return action
-    for actions in host.call_each("register_actions").values():
-        for declared in actions or ():
-            if declared.key == action:
-                return split_bilingual(declared.title)
+    for declared in list_actions(enabled_only=False):
+        if declared.key == action:
+            return split_bilingual(declared.title)
     return action

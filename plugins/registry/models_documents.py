@@ -7,9 +7,11 @@ starts with ``tenant_id``.
 
 Duplicates (ND30: warn on the same number, notation and issuer, or the same identifier):
 ``identity_key`` is the normalised (number, notation, issuer, year) of every registered
-document; ``dedupe_key`` and ``identifier_key`` carry the same values but are *unique per
-tenant* and left empty on a duplicate the clerk confirmed (and on refused documents), so two
-clerks registering the same document at the same moment cannot both succeed.
+document; ``dedupe_key`` and ``identifier_key`` carry digests of the same values together with
+the receiving agency (``services.incoming.unit_key``), are *unique*, and are left empty on a
+duplicate the clerk confirmed (and on refused documents), so two clerks of one agency
+registering the same document at the same moment cannot both succeed, while other agencies of
+the tenant receive their own copies.
 """
 
 from __future__ import annotations

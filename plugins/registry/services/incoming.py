@@ -22,6 +22,7 @@ the duplicate answer.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -120,15 +121,26 @@ async def receiving_registry(registry_id: int) -> Registry:
     return registry
 
 
-async def find_duplicates(checked: CheckedMetadata) -> list[int]:
-    """Ids of the tenant's registered incoming documents with the same identity (number,
-    notation, issuer, issued year) or the same document identifier, oldest first."""
+async def find_duplicates(checked: CheckedMetadata, unit_id: int) -> list[int]:
+    """Ids of the registered incoming documents of the receiving agency ``unit_id`` with the
+    same identity (number, notation, issuer, issued year) or the same document identifier,
+    oldest first. Other agencies of the tenant receive the same document legitimately (a
+    decree sent to twenty departments), so they are not duplicates."""
     same = Q(identity_key=checked.identity_key)
     if checked.identifier:
         same |= Q(document_identifier=checked.identifier)
-    query = Document.filter(same, direction=INCOMING, status=REGISTERED).order_by("id")
+    query = Document.filter(
+        same, direction=INCOMING, status=REGISTERED, registered_unit_id=unit_id
+    ).order_by("id")
     ids: list[Any] = list(await query.values_list("id", flat=True))
     return [int(i) for i in ids]
+
+
+def unit_key(unit_id: int, value: str | None) -> str | None:
+    """The unique key of ``value`` within one receiving agency (a digest, fixed length)."""
+    if value is None:
+        return None
+    return hashlib.sha256(f"{unit_id}\x00{value}".encode()).hexdigest()
 
 
 def _actor_fields(registry: Registry) -> dict[str, Any]:
@@ -203,13 +215,13 @@ async def register_incoming(
     checked, stored, warnings = await _prepare(registry, metadata, files, source, moment)
     try:
         async with atomic():
-            duplicates = await find_duplicates(checked)
+            duplicates = await find_duplicates(checked, registry.unit_id)
             if duplicates and not confirm_duplicate:
                 return RegistrationResult(None, duplicates, warnings)
             document = await _register(registry, checked, stored, source, moment, duplicates)
     except IntegrityError:
         # A concurrent registration of the same document won the unique key.
-        duplicates = await find_duplicates(checked)
+        duplicates = await find_duplicates(checked, registry.unit_id)
         if not duplicates:
             raise Conflict("The document could not be registered; try again.") from None
         return RegistrationResult(None, duplicates, warnings)
@@ -246,8 +258,8 @@ async def _register(
         arrival_date=moment,
         received_at=moment,
         identity_key=checked.identity_key,
-        dedupe_key=None if confirmed else checked.identity_key,
-        identifier_key=None if confirmed else checked.identifier,
+        dedupe_key=None if confirmed else unit_key(registry.unit_id, checked.identity_key),
+        identifier_key=None if confirmed else unit_key(registry.unit_id, checked.identifier),
         duplicate_confirmed=confirmed,
         duplicate_of_id=duplicates[0] if confirmed else None,
         search_text=checked.search_text(),

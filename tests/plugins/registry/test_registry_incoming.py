@@ -231,6 +231,18 @@ async def test_a_duplicate_is_reported_until_the_clerk_confirms_it(tenant, regis
         assert next_year.registered
 
 
+async def test_another_agency_of_the_tenant_receives_its_own_copy(tenant, tree, registry):
+    with tenant_context(tenant):
+        first = await register(registry, metadata(document_identifier="000.00.00.H41-2025-78"))
+        other_agency = await new_registry(tree.stp, "incoming", name="Sổ đến Sở Tư pháp")
+        copy = await register(other_agency, metadata(document_identifier="000.00.00.H41-2025-78"))
+        assert copy.registered and copy.duplicate_of == []
+        assert copy.document.arrival_number == 1  # the other agency's own sequence
+        again = await register(other_agency, metadata(document_identifier="000.00.00.H41-2025-78"))
+        assert again.duplicate_of == [copy.document.id]
+        assert first.document.id not in again.duplicate_of
+
+
 async def test_the_same_document_identifier_is_a_duplicate(tenant, registry):
     with tenant_context(tenant):
         first = await register(registry, metadata(document_identifier="000.00.00.H41-2025-77"))

@@ -41,6 +41,7 @@ from core.web.forms import (
     Form,
     already_submitted,
     nonce_used,
+    parse_id,
     read_form,
     required,
 )
@@ -193,8 +194,8 @@ def token_form_values(form: Form) -> tuple[str, int | None]:
     raw = form.get("expires_in_days").strip()
     days: int | None = None
     if raw:
-        if raw.isdigit() and 1 <= int(raw) <= MAX_DAYS:
-            days = int(raw)
+        if (count := parse_id(raw)) is not None and count <= MAX_DAYS:
+            days = count
         else:
             form.error(
                 "expires_in_days",

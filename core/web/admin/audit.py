@@ -29,7 +29,7 @@ from core.audit.models import AuditEvent
 from core.audit.services import VerifyResult, verify_chain
 from core.i18n import DISPLAY_TZ
 from core.i18n import gettext as _
-from core.web.forms import FORM_ERROR, Form
+from core.web.forms import FORM_ERROR, Form, parse_id
 from core.web.permissions import requires, tenant_page
 from core.web.shell import render
 
@@ -103,14 +103,14 @@ def parse_filters(params: Mapping[str, str]) -> AuditFilters:
         form.error("date_to", _("Ngày kết thúc không được trước ngày bắt đầu."))
     before = params.get("before", "").strip()
     if before:
-        if before.isdigit() and int(before) > 0:
-            filters.before = int(before)
+        if (position := parse_id(before)) is not None:
+            filters.before = position
         else:
             form.error(FORM_ERROR, _("Vị trí trang không hợp lệ."))
     limit = params.get("limit", "").strip()
     if limit:
-        if limit.isdigit() and 1 <= int(limit) <= MAX_PAGE_SIZE:
-            filters.limit = int(limit)
+        if (size := parse_id(limit)) is not None and size <= MAX_PAGE_SIZE:
+            filters.limit = size
         else:
             form.error(
                 FORM_ERROR, _("Số dòng mỗi trang phải từ 1 đến %(max)s.") % {"max": MAX_PAGE_SIZE}

@@ -25,8 +25,10 @@ from core.errors import NotFound, PermissionDenied
 from core.i18n import N_, split_bilingual
 from core.i18n import gettext as _
 from core.units.models import Unit
+from core.units.tree import unit_rows
 from core.users.models import User
 from core.users.services import get_user, list_users
+from core.web.admin import units_common
 from core.web.admin.access import holds_anywhere
 from core.web.flash import redirect
 from core.web.forms import (
@@ -61,12 +63,6 @@ class GrantRow:
     descendants: bool
 
 
-@dataclass(frozen=True)
-class UnitOption:
-    id: int
-    label: str
-
-
 async def may_manage_grants() -> bool:
     return await holds_anywhere(GRANTS_MANAGE)
 
@@ -85,19 +81,15 @@ def user_url(user_id: int) -> str:
     return f"{URL}?{urlencode({'user_id': user_id})}"
 
 
-def _path_key(path: str) -> list[int]:
-    return [int(part) for part in path.strip("/").split("/") if part.isdigit()]
-
-
-async def unit_options(scopes: list[str]) -> list[UnitOption]:
+async def unit_options(scopes: list[str]) -> list[tuple[int, str]]:
     """The active units the manager may grant in, in tree order, indented by depth."""
-    units = await Unit.filter(is_active=True)
-    units.sort(key=lambda u: _path_key(u.path))
-    return [
-        UnitOption(u.id, "\u00a0\u00a0" * u.level + f"{u.name} ({u.code})")
-        for u in units
-        if any(grant_service.covers(scope, u.path) for scope in scopes)
-    ]
+    rows = await unit_rows(include_inactive=False)
+    allowed = {
+        int(row["id"])
+        for row in rows
+        if any(grant_service.covers(scope, str(row["path"])) for scope in scopes)
+    }
+    return units_common.unit_options(rows, allowed)
 
 
 async def role_names() -> dict[str, str]:
@@ -145,7 +137,7 @@ async def grants_page(request: Request) -> Response:
 
 async def render_picker(request: Request) -> Response:
     q = request.query_params.get("q", "").strip()[:100]
-    users = await list_users(q=q or None)
+    users = await list_users(q=q or None, limit=PICKER_LIMIT + 1)
     context: dict[str, Any] = {
         "q": q,
         "users": users[:PICKER_LIMIT],
@@ -163,7 +155,7 @@ async def render_user(
         "person": user,
         "grants": await grant_rows(user.id, scopes, names),
         "role_options": sorted(names.items(), key=lambda item: item[1].lower()),
-        "unit_options": [(o.id, o.label) for o in await unit_options(scopes)],
+        "unit_options": await unit_options(scopes),
         "tenant_wide_ok": TENANT_WIDE in scopes,
         "form": form,
     }

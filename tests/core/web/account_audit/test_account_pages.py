@@ -295,6 +295,12 @@ async def test_invalid_token_values_are_field_errors_with_the_values_kept(
     assert response.status_code == 422
     assert input_value(response.text, "name") == "Ứng dụng"
     assert TOKEN.search(response.text) is None
+    for days in ("²", "9" * 5000):  # Unicode digits and absurd lengths: a field error, not 500
+        response = await submit_form(
+            c, "/account/tokens", "/account/tokens", {"name": "Ứng dụng", "expires_in_days": days}
+        )
+        assert response.status_code == 422
+        assert "từ 1 đến 3650" in field_error(response.text, "expires_in_days")
     response = await submit_form(c, "/account/tokens", "/account/tokens", {"name": "x" * 101})
     assert response.status_code == 422
     assert "100" in field_error(response.text, "name")

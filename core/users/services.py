@@ -35,6 +35,7 @@ UNSET: Final = _Unset.UNSET
 USERNAME_PATTERN = re.compile(r"^[a-z0-9._-]{2,150}$")
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 PHONE_PATTERN = re.compile(r"^\+?[0-9 ().-]{3,30}$")
+MANAGE_USERS = "core.users.manage"
 
 
 # ------------------------------------------------------------------------------ validation
@@ -328,6 +329,13 @@ async def _save_position(user: User, unit: Unit, title: str, is_primary: bool) -
         others = others.exclude(id=position.id)
     if is_primary or not await others.exists():
         is_primary = True
+        # The primary unit decides who manages the user (profile, password, deactivation), so
+        # moving it away from a unit is a change there: the actor must manage users there too.
+        from core.authz.api import check_permission
+
+        previous_units: list[Any] = list(await others.values_list("unit_id", flat=True))
+        for previous in previous_units:
+            await check_permission(MANAGE_USERS, unit_id=int(previous))
         await others.update(is_primary=False)
     if position is None:
         position = await Position.create(user=user, unit=unit, title=title, is_primary=is_primary)

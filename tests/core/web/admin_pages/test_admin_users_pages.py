@@ -398,6 +398,27 @@ async def test_add_and_remove_positions(page_client, admin, tenant, in_tenant, u
     assert await positions_of(in_tenant, tenant, lan) == [(stp, "", True)]
 
 
+async def test_a_unit_admin_cannot_take_over_a_user_of_another_unit(
+    page_client, account, tenant, in_tenant, units, staff
+):
+    """Moving lan's primary unit (STP) into SYT would give SYT's admin her password and
+    account; it needs core.users.manage in STP too. A secondary position is fine."""
+    syt_admin = await account(tenant, "hoa", role="unit_admin", unit_id=units["SYT"].id)
+    c = await page_client(syt_admin)
+    lan = staff["lan"].id
+    url = f"/admin/users/{lan}"
+    stp, syt = units["STP"].id, units["SYT"].id
+    refused = await submit_form(
+        c, url, f"{url}/positions", {"unit_id": str(syt), "title": "Kiêm nhiệm", "is_primary": "on"}
+    )
+    assert refused.status_code == 403
+    assert "core.users.manage" in refused.text
+    assert await positions_of(in_tenant, tenant, lan) == [(stp, "", True)]
+    added = await submit_form(c, url, f"{url}/positions", {"unit_id": str(syt), "title": "Kiêm"})
+    assert added.status_code == 303
+    assert await positions_of(in_tenant, tenant, lan) == [(stp, "", True), (syt, "Kiêm", False)]
+
+
 async def test_another_tenants_user_is_not_found(page_client, admin, other_admin):
     c = await page_client(admin)
     url = f"/admin/users/{other_admin.user_id}"

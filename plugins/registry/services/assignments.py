@@ -55,6 +55,7 @@ from plugins.registry.models_assignments import (
 )
 from plugins.registry.models_documents import REFUSED, REGISTERED, ROLE_ATTACHMENT, Document
 from plugins.registry.notation import vietnam_date
+from plugins.registry.services.documents import check_visible
 from plugins.registry.services.incoming_files import IncomingFile, store_files
 from plugins.registry.services.registries import MAX_ID
 from plugins.registry.units import UnitRef, find_unit
@@ -224,6 +225,13 @@ async def _scope(
     return parent.assignee_unit_id, parent, unit
 
 
+def _check_assignable(document: Document) -> None:
+    if document.status == REFUSED:
+        raise Conflict(f"Document {document.id} was refused; a refused document is not assigned.")
+    if document.status == COMPLETED:
+        raise Conflict(f"Document {document.id} is completed; it is not assigned any more.")
+
+
 async def assign(
     document_id: int, request: AssignmentRequest, *, now: datetime | None = None
 ) -> list[Assignment]:
@@ -231,10 +239,7 @@ async def assign(
     moment = moment_of(now)
     document = await _document(document_id)
     scope_unit, parent, within = await _scope(document, request.parent_assignment_id)
-    if document.status == REFUSED:
-        raise Conflict(f"Document {document.id} was refused; a refused document is not assigned.")
-    if document.status == COMPLETED:
-        raise Conflict(f"Document {document.id} is completed; it is not assigned any more.")
+    _check_assignable(document)
     direction = _check_direction(request.direction)
     earliest = vietnam_date(document.arrival_date or document.received_at)
     wanted: list[tuple[str, str, Assignee]] = []
@@ -249,6 +254,7 @@ async def assign(
     parent_id = parent.id if parent is not None else None
     async with atomic():
         locked = await Document.select_for_update().get(id=document.id)
+        _check_assignable(locked)  # a completion may have committed since the first check
         current_lead = await Assignment.filter(
             document_id=document.id, parent_id=parent_id, role=ROLE_LEAD, status__in=[OPEN, DONE]
         ).first()
@@ -408,9 +414,19 @@ async def complete(
     if document.status not in (ASSIGNED, PROCESSING):
         raise Conflict(f"Document {document.id} is {document.status}; it cannot be completed.")
     if reply_document_id is not None:
-        await _document_any(reply_document_id)
+        # The lead may link only a document they can see.
+        reply = (
+            await Document.get_or_none(id=reply_document_id)
+            if reply_document_id <= MAX_ID
+            else None
+        )
+        if reply is None:
+            raise NotFound(f"No document with id {reply_document_id} in this tenant.")
+        await check_visible(reply)
     async with atomic():
         locked = await Document.select_for_update().get(id=document.id)
+        if locked.status not in (ASSIGNED, PROCESSING):
+            raise Conflict(f"Document {document.id} is {locked.status}; it cannot be completed.")
         before = locked.status
         locked.status = COMPLETED
         await locked.save(update_fields=["status", "updated_at"])
@@ -427,12 +443,3 @@ async def complete(
         )
         await publish(DocumentCompleted(document.id, lead.id, reply_document_id))
     return locked
-
-
-async def _document_any(document_id: int) -> Document:
-    found = None
-    if 1 <= document_id <= MAX_ID:
-        found = await Document.get_or_none(id=document_id)
-    if found is None:
-        raise NotFound(f"No document with id {document_id} in this tenant.")
-    return found

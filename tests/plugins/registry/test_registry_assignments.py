@@ -41,6 +41,8 @@ async def test_the_full_flow_on_both_databases(any_db, tenant, blobs):  # noqa: 
         tree = await make_tree()
         registry = await new_registry(tree.ubnd, "incoming", name="Sổ văn bản đến")
         doc_id = await register(registry)
+        stp_registry = await new_registry(tree.stp, "incoming", name="Sổ đến Sở Tư pháp")
+        unseen_id = await register(stp_registry)  # nobody of UBND's tree may see it
     leader = await make_account(tenant, "hung", role="leader", unit_id=tree.ubnd, descendants=True)
     lan = await make_account(tenant, "lan", role="specialist", unit_id=tree.vp)
     tu = await make_account(tenant, "tu", role="specialist", unit_id=tree.vx)
@@ -70,6 +72,9 @@ async def test_the_full_flow_on_both_databases(any_db, tenant, blobs):  # noqa: 
                 lead.id, "Dự thảo trả lời kèm theo.", IncomingFile("du-thao.png", make_png())
             )
             assert opinion.filename == "du-thao.png" and len(opinion.sha256) == 64
+            with pytest.raises(PermissionDenied):  # a reply the lead cannot see
+                await svc.complete(doc_id, reply_document_id=unseen_id)
+            assert (await Document.get(id=doc_id)).status == "processing"
             done = await svc.complete(doc_id)
         assert done.status == "completed"
         assert (await Assignment.get(id=cohandler.id)).status == "done"

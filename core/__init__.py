@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 hookimpl = pluggy.HookimplMarker("congvan")
+hookspec = pluggy.HookspecMarker("congvan")  # for hook specifications a plugin publishes
 
 _EXPORTS: dict[str, str] = {
     # context
@@ -48,6 +49,7 @@ _EXPORTS: dict[str, str] = {
     "PluginInfo": "core.plugins.types",
     "plugin_settings": "core.plugins.api",
     "publish": "core.plugins.api",
+    "call_hook": "core.plugins.api",
     # jobs
     "enqueue": "core.jobs.outbox",
     # storage
@@ -69,8 +71,10 @@ _EXPORTS: dict[str, str] = {
     "AlreadySubmitted": "core.web.forms",
     "submit_once": "core.web.forms",
     "read_json": "core.web.api.operations",
+    "api_doc": "core.web.api.plugin_docs",
     # language
     "gettext": "core.i18n",
+    "N_": "core.i18n",
     "ngettext": "core.i18n",
     "format_date": "core.i18n",
     "format_datetime": "core.i18n",
@@ -79,7 +83,7 @@ _EXPORTS: dict[str, str] = {
     "cli_read_only": "core.cli.permissions",
 }
 
-__all__ = ["hookimpl", *_EXPORTS]
+__all__ = ["hookimpl", "hookspec", *_EXPORTS]
 
 
 def __getattr__(name: str) -> Any:
@@ -174,6 +178,9 @@ if TYPE_CHECKING:  # the names for type checkers (explicit re-exports)
         TenantRequired as TenantRequired,
     )
     from core.i18n import (
+        N_ as N_,
+    )
+    from core.i18n import (
         format_date as format_date,
     )
     from core.i18n import (
@@ -190,6 +197,9 @@ if TYPE_CHECKING:  # the names for type checkers (explicit re-exports)
     )
     from core.jobs.outbox import (
         enqueue as enqueue,
+    )
+    from core.plugins.api import (
+        call_hook as call_hook,
     )
     from core.plugins.api import (
         plugin_settings as plugin_settings,
@@ -217,6 +227,9 @@ if TYPE_CHECKING:  # the names for type checkers (explicit re-exports)
     )
     from core.web.api.operations import (
         read_json as read_json,
+    )
+    from core.web.api.plugin_docs import (
+        api_doc as api_doc,
     )
     from core.web.flash import (
         flash as flash,

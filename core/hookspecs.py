@@ -143,6 +143,16 @@ class CoreHookSpecs:
         """Run once when a web process stops, before the database closes. Platform-wide."""
 
     @hookspec
+    def register_hookspecs(self) -> list[type]:
+        """Publish hook specifications for other plugins to implement. Platform-wide.
+
+        Return classes whose methods are marked with ``core.hookspec`` (pluggy style, with
+        ``self``). The host adds them once, after every plugin is registered, and then checks
+        every implementation against them. Call a published hook with ``core.call_hook(name,
+        **kwargs)``, which is tenant-scoped. Synchronous. Returns a list of classes.
+        """
+
+    @hookspec
     def on_plugin_enabled(self, plugin: str) -> Awaitable[None] | None:
         """Run when ``plugin`` is enabled for the current tenant (seed the tenant's data).
 

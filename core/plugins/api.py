@@ -1,4 +1,4 @@
-"""What plugins call on the kernel: publish events, read their tenant settings."""
+"""What plugins call on the kernel: publish events, call hooks, read their tenant settings."""
 
 from __future__ import annotations
 
@@ -19,3 +19,14 @@ async def publish(event: Event) -> None:
 def plugin_settings(name: str) -> Any:
     """The current tenant's validated settings of plugin ``name`` (its typed model)."""
     return get_host().settings_for(name)
+
+
+async def call_hook(name: str, **kwargs: Any) -> list[Any]:
+    """Call hook ``name`` — a core hook or one a plugin published with ``register_hookspecs``
+    — on the current tenant's enabled plugins; awaits async results. Returns the results that
+    are not ``None`` (pluggy order: the last registered plugin first). An unknown hook name
+    raises ``AttributeError``.
+    """
+    relay = get_host().relay()
+    caller = getattr(relay, name)
+    return [r for r in await call_async(caller(**kwargs)) if r is not None]

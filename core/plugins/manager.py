@@ -62,6 +62,7 @@ class PluginHost:
         self.essential: set[str] = set()
         self._info: dict[str, PluginInfo] = {}
         self._relays: dict[int, tuple[frozenset[str], TenantRelay]] = {}
+        self._published: set[type] = set()
 
     # ------------------------------------------------------------ loading
 
@@ -102,7 +103,13 @@ class PluginHost:
         return names
 
     def check(self) -> None:
+        """Add the hook specifications plugins publish, then check every implementation."""
         try:
+            for published in self.pm.hook.register_hookspecs():
+                for spec in published:
+                    if spec not in self._published:
+                        self.pm.add_hookspecs(spec)
+                        self._published.add(spec)
             self.pm.check_pending()
         except pluggy.PluginValidationError as exc:
             raise PluginError(str(exc)) from exc

@@ -26,6 +26,19 @@ def plugin_info() -> PluginInfo:
 
 
 @hookimpl
+def register_hookspecs() -> list[type]:
+    from plugins.example.hookspecs import ExampleHookSpecs
+
+    return [ExampleHookSpecs]
+
+
+@hookimpl
+def example_note_badge(title: str) -> str | None:
+    """The example answers its own published hook: notes titled in capitals are "!"."""
+    return "!" if title.isupper() else None
+
+
+@hookimpl
 def register_models() -> list[str]:
     return ["plugins.example.models"]
 

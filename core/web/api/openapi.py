@@ -4,12 +4,19 @@ Each operation lists its permission as ``x-permission`` (an action such as
 ``core.units.manage``, or ``public``, ``authenticated``, ``platform``). The tenant host
 documents the tenant API and the routes of the tenant's enabled plugins; the platform host
 documents the platform API.
+
+A plugin route described with ``@api_doc`` gets the same kind of entry as a core operation
+(parameters, body and response schemas, problem responses); its models go to the components
+under the plugin's name (``registry.RegistryOut``), so two plugins' models never clash. A
+plugin route without ``@api_doc`` is listed with its permission and summary only.
 """
 
 from __future__ import annotations
 
+import inspect
 import re
 from collections.abc import Iterable
+from http import HTTPStatus
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
@@ -17,11 +24,16 @@ from pydantic.json_schema import models_json_schema
 from starlette.routing import BaseRoute, Route
 
 from core.web.api.operations import PROBLEM_ERRORS, Operation
+from core.web.api.plugin_docs import ApiDoc, api_doc_of
 from core.web.permissions import AUTHENTICATED, PLATFORM, PUBLIC, permission_of
 
 REF = "#/components/schemas/{model}"
 _PARAM = re.compile(r"{(\w+)(?::(\w+))?}")
 _PARAM_TYPES = {"int": {"type": "integer"}, "float": {"type": "number"}}
+_MORE_ERRORS = {
+    409: "Conflict with the object's current state; the problem's detail says which",
+    413: "The body or one of its files is too large",
+}
 
 PROBLEM_SCHEMA: dict[str, Any] = {
     "title": "Problem",
@@ -45,7 +57,7 @@ def openapi_document(
     version: str,
     plugin_routes: Iterable[tuple[str, BaseRoute]] = (),
 ) -> dict[str, Any]:
-    """The document for ``operations`` plus undocumented-schema entries for plugin routes."""
+    """The document for ``operations`` and ``plugin_routes`` (``(plugin name, route)``)."""
     ops = list(operations)
     schemas, refs = _schemas(ops)
     paths: dict[str, dict[str, Any]] = {}
@@ -53,9 +65,16 @@ def openapi_document(
         path, params = _path(op.path)
         entry = _operation(op, params, refs, schemas)
         paths.setdefault(path, {})[op.method.lower()] = entry
+    by_plugin: dict[str, list[Route]] = {}
     for plugin, route in plugin_routes:
         if isinstance(route, Route):
-            _plugin_operation(paths, plugin, route)
+            by_plugin.setdefault(plugin, []).append(route)
+    used_ids = {entry["operationId"] for methods in paths.values() for entry in methods.values()}
+    for plugin, routes in by_plugin.items():
+        docs = [doc for doc in map(api_doc_of, (r.endpoint for r in routes)) if doc is not None]
+        plugin_refs = _plugin_schemas(plugin, docs, schemas)
+        for route in routes:
+            _plugin_operation(paths, plugin, route, plugin_refs, schemas, used_ids)
     schemas["Problem"] = PROBLEM_SCHEMA
     return {
         "openapi": "3.1.0",
@@ -135,23 +154,32 @@ def _operation(
             "content": {"application/json": {"schema": refs[(op.body, "validation")]}},
         }
     entry["security"] = _security(op.permission)
+    content = None
+    if op.response is not None:
+        content = {"application/json": {"schema": refs[(op.response, "serialization")]}}
+    entry["responses"] = _responses(op.summary, op.status, content, _error_statuses(op))
+    return entry
+
+
+def _responses(
+    summary: str, status: int, content: dict[str, Any] | None, errors: Iterable[int]
+) -> dict[str, Any]:
+    """The success response (``content`` ``None``: no content, 204 unless ``status`` says
+    otherwise) and a problem+json response for each of ``errors``."""
     responses: dict[str, Any] = {}
-    if op.response is None:
-        responses["204" if op.status == 200 else str(op.status)] = {"description": "No content"}
+    if content is None:
+        responses["204" if status == 200 else str(status)] = {"description": "No content"}
     else:
-        responses[str(op.status)] = {
-            "description": op.summary,
-            "content": {"application/json": {"schema": refs[(op.response, "serialization")]}},
-        }
-    for status in _error_statuses(op):
-        responses[str(status)] = {
-            "description": PROBLEM_ERRORS[status],
+        responses[str(status)] = {"description": summary, "content": content}
+    for error in errors:
+        described = PROBLEM_ERRORS.get(error) or _MORE_ERRORS.get(error)
+        responses[str(error)] = {
+            "description": described or HTTPStatus(error).phrase,
             "content": {
                 "application/problem+json": {"schema": {"$ref": REF.format(model="Problem")}}
             },
         }
-    entry["responses"] = responses
-    return entry
+    return responses
 
 
 def _query_params(schemas: dict[str, Any], ref: dict[str, Any]) -> list[dict[str, Any]]:
@@ -192,19 +220,155 @@ def _error_statuses(op: Operation) -> list[int]:
     return statuses
 
 
-def _plugin_operation(paths: dict[str, dict[str, Any]], plugin: str, route: Route) -> None:
+def _plugin_schemas(
+    plugin: str, docs: list[ApiDoc], schemas: dict[str, Any]
+) -> dict[Any, dict[str, Any]]:
+    """Add the schemas of ``docs`` to ``schemas`` as ``<plugin>.<Name>``; their refs by
+    ``(model or type, mode)``."""
+    models: list[tuple[type[BaseModel], Any]] = []
+    others: list[Any] = []
+    for doc in docs:
+        parts = [p for p in (doc.multipart or {}).values() if not isinstance(p, str)]
+        for model in (doc.body, doc.query, *parts):
+            if model is not None and (model, "validation") not in models:
+                models.append((model, "validation"))
+        if _is_model(doc.response):
+            if (doc.response, "serialization") not in models:
+                models.append((doc.response, "serialization"))
+        elif isinstance(doc.response, str) or doc.response in (None, *others):
+            continue  # a media type (binary), nothing, or already listed
+        else:
+            others.append(doc.response)
+    mapping, top = models_json_schema(models, ref_template=REF) if models else ({}, {})
+    local: dict[str, Any] = dict(top.get("$defs", {}))
+    refs: dict[Any, dict[str, Any]] = dict(mapping)
+    for other in others:
+        schema = TypeAdapter(other).json_schema(ref_template=REF, mode="serialization")
+        local.update(schema.pop("$defs", {}))
+        refs[(other, "serialization")] = schema
+    names = {name: f"{plugin}.{name}" for name in local}
+    schemas.update({names[name]: _renamed(schema, names) for name, schema in local.items()})
+    return {key: _renamed(ref, names) for key, ref in refs.items()}
+
+
+def _renamed(node: Any, names: dict[str, str]) -> Any:
+    """``node`` with every ``$ref`` to a component in ``names`` pointing at its new name."""
+    if isinstance(node, dict):
+        out = {key: _renamed(value, names) for key, value in node.items()}
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith(REF.format(model="")):
+            name = ref.rsplit("/", 1)[-1]
+            out["$ref"] = REF.format(model=names.get(name, name))
+        return out
+    if isinstance(node, list):
+        return [_renamed(item, names) for item in node]
+    return node
+
+
+def _plugin_operation(
+    paths: dict[str, dict[str, Any]],
+    plugin: str,
+    route: Route,
+    refs: dict[Any, dict[str, Any]],
+    schemas: dict[str, Any],
+    used_ids: set[str],
+) -> None:
     permission = permission_of(route.endpoint) or "undeclared"
+    doc = api_doc_of(route.endpoint)
     path, params = _path(route.path)
+    docstring = inspect.cleandoc(route.endpoint.__doc__ or "")
     for method in sorted((route.methods or {"GET"}) - {"HEAD"}):
+        operation_id = f"{plugin}.{route.name}.{method.lower()}"
+        while operation_id in used_ids:  # two plugin modules may name endpoints alike
+            operation_id += "_"
+        used_ids.add(operation_id)
         entry: dict[str, Any] = {
-            "operationId": f"{plugin}.{route.name}.{method.lower()}",
-            "summary": (route.endpoint.__doc__ or route.name or path).strip().splitlines()[0],
+            "operationId": operation_id,
+            "summary": (docstring or route.name or path).splitlines()[0],
             "tags": [plugin],
             "x-permission": permission,
             "x-plugin": plugin,
-            "security": _security(permission),
-            "responses": {"200": {"description": "Success"}},
         }
-        if params:
-            entry["parameters"] = params
+        if doc is None:
+            entry["security"] = _security(permission)
+            entry["responses"] = {"200": {"description": "Success"}}
+            if params:
+                entry["parameters"] = params
+        else:
+            entry.update(_documented(doc, docstring, permission, params, refs, schemas))
         paths.setdefault(path, {})[method.lower()] = entry
+
+
+def _documented(
+    doc: ApiDoc,
+    docstring: str,
+    permission: str,
+    params: list[dict[str, Any]],
+    refs: dict[Any, dict[str, Any]],
+    schemas: dict[str, Any],
+) -> dict[str, Any]:
+    """The parts of a plugin route's entry that its ``@api_doc`` describes."""
+    entry: dict[str, Any] = {"summary": doc.summary}
+    description = doc.description if doc.description is not None else docstring
+    if description:
+        entry["description"] = description
+    if doc.query is not None:
+        params = params + _query_params(schemas, refs[(doc.query, "validation")])
+    if params:
+        entry["parameters"] = params
+    body: dict[str, Any] = {}
+    if doc.body is not None:
+        body["application/json"] = {"schema": refs[(doc.body, "validation")]}
+    if doc.multipart is not None:
+        body["multipart/form-data"] = _multipart(doc, refs)
+    if body:
+        entry["requestBody"] = {"required": True, "content": body}
+    entry["security"] = _security(permission)
+    content: dict[str, Any] | None = None
+    if isinstance(doc.response, str):
+        content = {doc.response: {"schema": {"type": "string", "format": "binary"}}}
+    elif doc.response is not None:
+        content = {"application/json": {"schema": refs[(doc.response, "serialization")]}}
+    entry["responses"] = _responses(
+        doc.summary, doc.status, content, _plugin_errors(doc, permission)
+    )
+    return entry
+
+
+def _multipart(doc: ApiDoc, refs: dict[Any, dict[str, Any]]) -> dict[str, Any]:
+    properties: dict[str, Any] = {}
+    encoding: dict[str, Any] = {}
+    required: list[str] = []
+    for name, part in (doc.multipart or {}).items():
+        if isinstance(part, str):
+            kind = {"type": "string", "format": "binary"} if name in doc.files else {}
+            properties[name] = {"type": "string", **kind, "description": part}
+        else:
+            properties[name] = {
+                **refs[(part, "validation")],
+                "description": f"A JSON text part ({part.__name__})",
+            }
+            encoding[name] = {"contentType": "application/json"}
+            required.append(name)  # the JSON part carries the required values
+    schema: dict[str, Any] = {"type": "object", "properties": properties}
+    if required:
+        schema["required"] = required
+    media: dict[str, Any] = {"schema": schema}
+    if encoding:
+        media["encoding"] = encoding
+    return media
+
+
+def _plugin_errors(doc: ApiDoc, permission: str) -> list[int]:
+    statuses = set(doc.errors)
+    takes_input = doc.body is not None or doc.multipart is not None
+    if takes_input:
+        statuses.add(400)
+    if permission != PUBLIC:
+        statuses.add(401)
+    if permission not in (PUBLIC, AUTHENTICATED, PLATFORM):
+        statuses.add(403)
+    statuses.add(404)
+    if takes_input or doc.query is not None:
+        statuses.add(422)
+    return sorted(statuses)

@@ -89,10 +89,12 @@ i18n: $(STAMP) ## Extract UI strings and update the vi/en catalogs in core/local
 	$(BIN)/pybabel extract -F babel.cfg -k N_ --project=Congvan --copyright-holder="Congvan contributors" -o core/locale/messages.pot .
 	$(BIN)/pybabel update -i core/locale/messages.pot -d core/locale
 
+# bench/_*.py are helpers the benchmarks import, not benchmarks.
 bench: $(STAMP) ## Run every benchmark in bench/*.py (BENCH_ARGS=…)
 	@set -e; found=0; \
 	for script in bench/*.py; do \
-		[ -e "$$script" ] || continue; found=1; \
+		[ -e "$$script" ] || continue; \
+		case "$$script" in bench/_*) continue;; esac; found=1; \
 		echo "== $$script"; $(BIN)/python "$$script" $(BENCH_ARGS); \
 	done; \
 	if [ $$found -eq 0 ]; then echo "bench: no bench/*.py scripts"; fi

@@ -17,6 +17,12 @@ NUMBERS_RESERVE = "registry.numbers.reserve"
 INCOMING_REGISTER = "registry.incoming.register"
 CONFIDENTIAL_VIEW = "registry.confidential.view"
 INCOMING_ASSIGN = "registry.incoming.assign"
+REGISTERS_PRINT = "registry.registers.print"
+# Outgoing and internal documents, part A (draft → sign).
+OUTGOING_DRAFT = "registry.outgoing.draft"
+OUTGOING_SIGN = "registry.outgoing.sign"
+RECORDS_MANAGE = "registry.records.manage"
+RECORDS_REOPEN = "registry.records.reopen"
 
 ACTIONS = [
     Action(
@@ -76,5 +82,42 @@ ACTIONS = [
         "for-information recipients with deadlines and a direction; in a unit that received "
         "an assignment, pass it on to a user of that unit.",
         default_roles=("tenant_admin", "leader"),
+    ),
+    Action(
+        REGISTERS_PRINT,
+        "In sổ đăng ký văn bản / Print document registers",
+        "Export the yearly registers of the unit's registries (incoming, outgoing, "
+        "processing-tracking; ND30 Phụ lục IV) as PDF or JSON. Confidential documents stay "
+        "masked for those who may not see them.",
+        default_roles=("tenant_admin", "clerk", "leader"),
+    ),
+    Action(
+        RECORDS_MANAGE,
+        "Lập hồ sơ công việc / Manage records",
+        "Open a record (hồ sơ) in the agency's records list of the year, add and remove the "
+        "documents one may see, close it. Checked in the record's handler unit when opening, "
+        "in the agency unit for records one did not open.",
+        default_roles=("tenant_admin", "clerk", "leader", "specialist"),
+    ),
+    Action(
+        RECORDS_REOPEN,
+        "Mở lại hồ sơ đã đóng / Reopen closed records",
+        "Reopen a closed record of the agency (with a reason) so documents can be added again.",
+        default_roles=("tenant_admin", "clerk", "leader"),
+    ),
+    # Outgoing and internal documents, part A (draft → sign).
+    Action(
+        OUTGOING_DRAFT,
+        "Soạn thảo văn bản đi / Draft outgoing documents",
+        "Draft an outgoing or internal document in the unit (checked in the drafting unit), "
+        "send it for review and submit it to a signer.",
+        default_roles=("specialist", "leader", "clerk", "tenant_admin"),
+    ),
+    Action(
+        OUTGOING_SIGN,
+        "Ký duyệt văn bản đi / Approve and sign outgoing documents",
+        "Be chosen as the signer of the outgoing documents of the unit's registries: approve, "
+        "return with a reason, sign.",
+        default_roles=("leader",),
     ),
 ]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from core import Action, PluginInfo, hookimpl
-from plugins.registry import actions, routes
+from core import Action, Actor, Event, JobHandler, MenuItem, PluginInfo, hookimpl
+from plugins.registry import actions, menu, routes
 
 
 @hookimpl
@@ -24,6 +25,10 @@ def register_models() -> list[str]:
         "plugins.registry.models",
         "plugins.registry.models_documents",
         "plugins.registry.models_assignments",
+        "plugins.registry.models_flow",
+        "plugins.registry.models_outgoing",
+        "plugins.registry.models_records",
+        "plugins.registry.models_search",
     ]
 
 
@@ -43,8 +48,41 @@ def register_routes() -> list[Any]:
 
 
 @hookimpl
+def register_menu_items(actor: Actor) -> list[MenuItem]:
+    return list(menu.ITEMS)
+
+
+@hookimpl
+def register_template_dirs() -> list[Path]:
+    return [menu.TEMPLATES]
+
+
+@hookimpl
+def register_hookspecs() -> list[type]:
+    from plugins.registry.hookspecs import RegistryHookSpecs
+
+    return [RegistryHookSpecs]
+
+
+@hookimpl
 async def on_plugin_enabled(plugin: str) -> None:
     if plugin == "registry":
         from plugins.registry.services.reference import seed_reference_data
 
         await seed_reference_data()
+
+
+@hookimpl
+def register_job_handlers() -> list[JobHandler]:
+    from plugins.registry.services.extraction import JOB_HANDLERS
+    from plugins.registry.services.outgoing_issue_dispatch import HANDLERS as DISPATCH
+
+    return [*JOB_HANDLERS, *DISPATCH]
+
+
+@hookimpl
+async def on_event(event: Event) -> None:
+    # New files of a document (registered, refused, drafted…) get their text extracted.
+    from plugins.registry.services.extraction import on_registry_event
+
+    await on_registry_event(event)

@@ -1,10 +1,20 @@
-"""Routes of the registry plugin: JSON under ``/api/v1/registry/`` (no pages yet)."""
+"""Routes of the registry plugin: JSON under ``/api/v1/registry/``, pages under ``/registry/``.
+
+Each area keeps its routes in its own ``routes_<area>`` module; this list joins them.
+"""
 
 from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from plugins.registry.views import assignments, incoming, numbers, reference, registries
+from plugins.registry import (
+    routes_outgoing,
+    routes_pages,
+    routes_records,
+    routes_registers,
+    routes_search,
+)
+from plugins.registry.views import assignments, flow, incoming, numbers, reference, registries
 
 PREFIX = "/api/v1/registry"
 
@@ -67,5 +77,19 @@ routes: list[BaseRoute] = [
         f"{PREFIX}/assignments/{{assignment_id:int}}/done", assignments.mark_done, methods=["POST"]
     ),
     Route(f"{PREFIX}/inbox", assignments.inbox, methods=["GET"]),
+    Route(f"{PREFIX}/incoming/{{document_id:int}}/presentations", flow.present, methods=["POST"]),
+    Route(f"{PREFIX}/presented", flow.presented, methods=["GET"]),
+    Route(
+        f"{PREFIX}/documents/{{document_id:int}}/timeline",
+        flow.document_timeline,
+        methods=["GET"],
+    ),
     Route(f"{PREFIX}/following", assignments.following, methods=["GET"]),
 ]
+routes += (
+    routes_outgoing.ROUTES
+    + routes_records.ROUTES
+    + routes_search.ROUTES
+    + routes_registers.ROUTES
+    + routes_pages.ROUTES
+)

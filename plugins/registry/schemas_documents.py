@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from plugins.registry.schemas import Id, PageQuery, Strict
 
@@ -59,4 +59,15 @@ class IncomingRefuse(IncomingBody):
 
 class IncomingQuery(PageQuery):
     registry_id: Id | None = None
-    status: Literal["registered", "refused"] | None = None
+    # received/cancelled: incoming copies of internal issues (outgoing part B).
+    status: Literal["registered", "refused", "received", "cancelled"] | None = None
+
+
+# The parts of the multipart bodies of receiving (for the OpenAPI document): a JSON part
+# (documented with its model's schema) and the file parts.
+_FILE_PARTS: dict[str, str | type[BaseModel]] = {
+    "main": "the document's file (at least one)",
+    "attachments": "attached files (any number)",
+}
+RECEIVE_PARTS: dict[str, str | type[BaseModel]] = {"metadata": IncomingCreate, **_FILE_PARTS}
+REFUSE_PARTS: dict[str, str | type[BaseModel]] = {"metadata": IncomingRefuse, **_FILE_PARTS}

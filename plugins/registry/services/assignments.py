@@ -54,7 +54,9 @@ from plugins.registry.models_assignments import (
     AssignmentOpinion,
 )
 from plugins.registry.models_documents import REFUSED, REGISTERED, ROLE_ATTACHMENT, Document
+from plugins.registry.models_outgoing import CANCELLED, RECEIVED
 from plugins.registry.notation import vietnam_date
+from plugins.registry.services import assignment_steps as steps
 from plugins.registry.services.documents import check_visible
 from plugins.registry.services.incoming_files import IncomingFile, store_files
 from plugins.registry.services.registries import MAX_ID
@@ -230,6 +232,10 @@ def _check_assignable(document: Document) -> None:
         raise Conflict(f"Document {document.id} was refused; a refused document is not assigned.")
     if document.status == COMPLETED:
         raise Conflict(f"Document {document.id} is completed; it is not assigned any more.")
+    if document.status == RECEIVED:
+        raise Conflict(f"Document {document.id} is not registered yet; register it first.")
+    if document.status == CANCELLED:
+        raise Conflict(f"Document {document.id} was recalled by its issuer; it is cancelled.")
 
 
 async def assign(
@@ -288,6 +294,7 @@ async def assign(
         if locked.status == REGISTERED:
             locked.status = ASSIGNED
             await locked.save(update_fields=["status", "updated_at"])
+        await steps.assigned(locked, made, direction, moment)
         await record_audit(
             "registry.document.assign",
             object_type="registry.document",
@@ -329,12 +336,13 @@ async def _acting(assignment_id: int) -> Assignment:
     return assignment
 
 
-async def _start_processing(document_id: int, assignment_id: int) -> None:
+async def _start_processing(document_id: int, assignment_id: int) -> Document:
     document = await Document.select_for_update().get(id=document_id)
     if document.status in (REGISTERED, ASSIGNED):
         document.status = PROCESSING
         await document.save(update_fields=["status", "updated_at"])
         await publish(DocumentProcessing(document_id, assignment_id))
+    return document
 
 
 async def add_opinion(
@@ -370,7 +378,8 @@ async def add_opinion(
             sha256=stored.sha256 if stored else "",
             created_at=moment,
         )
-        await _start_processing(assignment.document_id, assignment.id)
+        document = await _start_processing(assignment.document_id, assignment.id)
+        await steps.opinion(document, assignment, opinion, moment)
         await record_audit(
             "registry.assignment.opinion",
             object_type="registry.assignment",
@@ -388,7 +397,8 @@ async def mark_done(assignment_id: int, *, now: datetime | None = None) -> Assig
     async with atomic():
         assignment.status, assignment.done_at = DONE, moment
         await assignment.save(update_fields=["status", "done_at"])
-        await _start_processing(assignment.document_id, assignment.id)
+        document = await _start_processing(assignment.document_id, assignment.id)
+        await steps.done(document, assignment, moment)
         await record_audit(
             "registry.assignment.done",
             object_type="registry.assignment",
@@ -433,6 +443,7 @@ async def complete(
         lead.status, lead.reply_document_id = DONE, reply_document_id
         lead.done_at = lead.done_at or moment
         await lead.save(update_fields=["status", "reply_document_id", "done_at"])
+        await steps.completed(locked, reply_document_id, moment)
         await record_audit(
             "registry.document.complete",
             object_type="registry.document",

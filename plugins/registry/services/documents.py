@@ -9,8 +9,13 @@ for one document — so the later slices (assignment, processing) extend it ther
 * a confidential one (confidentiality level above 0): holders of
   ``registry.confidential.view`` in that unit;
 * the system actor (jobs, CLI) sees everything; other actors nothing;
-* an assignee sees the documents assigned to them (directly, or to a unit where they hold a
-  position), confidential or not.
+* a participant (``DocumentParticipant``: the leader it was presented to, assignees, drafter,
+  reviewers, signer, recipients…) sees it, confidential or not — directly, or through a unit
+  where they hold a position. Flows write participants; a confidential document should name
+  users, not units, so that only named people see it;
+* an internal copy waiting to be registered (source ``internal``, status ``received``):
+  holders of ``registry.incoming.register`` in its registry's unit — the clerks who check and
+  register it (confidential or not; once registered, the registering clerk keeps it).
 """
 
 from __future__ import annotations
@@ -19,15 +24,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from tortoise.expressions import Q
+from tortoise.expressions import Q, Subquery
 
 from core import NotFound, PermissionDenied, current_actor, has_permission
-from plugins.registry.actions import CONFIDENTIAL_VIEW, REGISTRIES_VIEW
+from plugins.registry.actions import CONFIDENTIAL_VIEW, INCOMING_REGISTER, REGISTRIES_VIEW
 from plugins.registry.models import INCOMING
 from plugins.registry.models_documents import Document, DocumentFile
+from plugins.registry.models_flow import DocumentParticipant
+from plugins.registry.models_outgoing import RECEIVED
+from plugins.registry.services.participants import participant_documents, participant_filter
 from plugins.registry.services.registries import MAX_ID
 
 NOTHING = Q(id=0)  # ids start at 1
+# An internal copy waiting for its receiving clerk (the source is
+# services.outgoing_issue_common.SOURCE_INTERNAL, a module that imports this one).
+WAITING = {"status": RECEIVED, "source": "internal"}
 
 
 @dataclass(frozen=True)
@@ -46,16 +57,15 @@ async def _allowed(action: str, unit_id: int) -> bool:
         return False
 
 
-async def _assigned_documents(user_id: int, document_id: int | None = None) -> list[int]:
-    """Ids of the documents assigned to ``user_id`` or to a unit where they hold a position."""
-    from plugins.registry.models_assignments import Assignment
-    from plugins.registry.services.assignments import acting_filter, position_units
+async def _participation(user_id: int) -> Q:
+    """Documents ``user_id`` takes part in (directly or through a unit where they hold a
+    position), as a subquery: the list of ids never leaves the database."""
+    from plugins.registry.services.assignments import position_units
 
-    query = Assignment.filter(acting_filter(user_id, await position_units(user_id)))
-    if document_id is not None:
-        query = query.filter(document_id=document_id)
-    rows: list[Any] = list(await query.distinct().values_list("document_id", flat=True))
-    return [int(r) for r in rows]
+    rows = DocumentParticipant.filter(
+        participant_filter(user_id, await position_units(user_id))
+    ).values("document_id")
+    return Q(id__in=Subquery(rows))
 
 
 async def visibility() -> Q:
@@ -71,15 +81,19 @@ async def visibility() -> Q:
     units = [int(u) for u in rows]
     normal = [u for u in units if await _allowed(REGISTRIES_VIEW, u)]
     secret = [u for u in units if await _allowed(CONFIDENTIAL_VIEW, u)]
-    visible = Q(registered_by=actor.id)
-    assigned = await _assigned_documents(actor.id)
-    if assigned:
-        visible |= Q(id__in=assigned)
+    visible = Q(registered_by=actor.id) | await _participation(actor.id)
     if normal:
         visible |= Q(registered_unit_id__in=normal, confidentiality_level=0)
     if secret:
         visible |= Q(registered_unit_id__in=secret, confidentiality_level__gt=0)
+    receiving = [u for u in units if await _allowed(INCOMING_REGISTER, u)]
+    if receiving:
+        visible |= Q(registered_unit_id__in=receiving, **WAITING)
     return visible
+
+
+def _waiting(document: Document) -> bool:
+    return all(getattr(document, name) == value for name, value in WAITING.items())
 
 
 async def check_visible(document: Document) -> None:
@@ -89,11 +103,13 @@ async def check_visible(document: Document) -> None:
         return
     if actor.kind == "user" and actor.id is not None and document.registered_by == actor.id:
         return
-    if (
-        actor.kind == "user"
-        and actor.id is not None
-        and await _assigned_documents(actor.id, document.id)
-    ):
+    if actor.kind == "user" and actor.id is not None:
+        from plugins.registry.services.assignments import position_units
+
+        units = await position_units(actor.id)
+        if await participant_documents(actor.id, units, document.id):
+            return
+    if _waiting(document) and await _allowed(INCOMING_REGISTER, document.registered_unit_id):
         return
     action = CONFIDENTIAL_VIEW if document.confidentiality_level > 0 else REGISTRIES_VIEW
     if not await _allowed(action, document.registered_unit_id):
@@ -153,3 +169,25 @@ async def list_documents(
     if limit is not None:
         query = query.limit(limit)
     return list(await query)
+
+
+async def open_document(document_id: int, direction: str = INCOMING) -> Document:
+    """:func:`get_document` for a person reading it: the view is on the timeline and in the
+    audit trail (ND30: every access is traced)."""
+    from plugins.registry.services.timeline import STEP_VIEWED, record_step
+
+    document = await get_document(document_id, direction)
+    await record_step(document, STEP_VIEWED)
+    return document
+
+
+async def open_file(document_id: int, file_id: int, direction: str = INCOMING) -> DocumentFile:
+    """:func:`get_file` for a download: traced like :func:`open_document`."""
+    from plugins.registry.services.timeline import STEP_DOWNLOADED, record_step
+
+    entry = await get_file(document_id, file_id, direction)
+    document = await Document.get(id=entry.document_id)
+    await record_step(
+        document, STEP_DOWNLOADED, summary=entry.filename, detail={"file_id": entry.id}
+    )
+    return entry

@@ -50,6 +50,7 @@ from plugins.registry.models_documents import (
     Document,
     DocumentFile,
 )
+from plugins.registry.models_flow import PART_CLERK
 from plugins.registry.services.incoming_files import (
     FileWarning,
     IncomingFile,
@@ -63,7 +64,9 @@ from plugins.registry.services.incoming_input import (
     check_reason,
 )
 from plugins.registry.services.numbering import NumberRequest, allocate_number
+from plugins.registry.services.participants import add_participant
 from plugins.registry.services.registries import get_registry
+from plugins.registry.services.timeline import STEP_REFUSED, STEP_REGISTERED, record_step
 
 __all__ = [
     "IncomingFile",
@@ -276,6 +279,16 @@ async def _register(
         after=audit_view(document, stored),
         unit_id=registry.unit_id,
     )
+    await record_step(
+        document,
+        STEP_REGISTERED,
+        summary=f"{document.code_number}/{document.code_notation}".strip("/"),
+        detail={"arrival_number": number.number, "year": number.year, "source": source},
+        audit=False,
+        now=moment,
+    )
+    if document.registered_by is not None:
+        await add_participant(document.id, PART_CLERK, user_id=document.registered_by)
     await publish(
         DocumentRegistered(
             document.id,
@@ -330,5 +343,6 @@ async def refuse_incoming(
             after=audit_view(document, stored),
             unit_id=registry.unit_id,
         )
+        await record_step(document, STEP_REFUSED, summary=text, audit=False, now=moment)
         await publish(DocumentRefused(document.id, registry.id, INCOMING, source, text))
     return RegistrationResult(document, [], warnings)

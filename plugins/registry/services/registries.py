@@ -22,6 +22,7 @@ from plugins.registry.models import (
     RegistryNumber,
 )
 from plugins.registry.notation import abbreviation_problem, number_year, pattern_problem
+from plugins.registry.services.registry_overlap import check_overlap
 from plugins.registry.units import UnitRef, get_unit
 
 MAX_ID = 2_147_483_647
@@ -242,6 +243,16 @@ async def create_registry(
     async with atomic():
         types = await _document_types(codes)
         await _check_scopes(unit.id, direction, values["numbering_scope"], is_active, None)
+        if is_active:
+            await check_overlap(
+                unit.id,
+                direction,
+                values["numbering_scope"],
+                {t.id for t in types},
+                None,
+                abbreviation=values["agency_abbreviation"],
+                pattern=values["notation_pattern"],
+            )
         if await Registry.exists(unit_id=unit.id, name=values["name"]):
             raise _unique_name_conflict(unit.id, values["name"])
         try:
@@ -301,6 +312,31 @@ async def update_registry(registry_id: int, **changes: Any) -> RegistryView:
         active = changed.get("is_active", registry.is_active)
         if "numbering_scope" in changed or changed.get("is_active") is True:
             await _check_scopes(registry.unit_id, registry.direction, scope, active, registry.id)
+        new_types = await _document_types(codes) if codes is not None else None
+        if active and (
+            "numbering_scope" in changed
+            or changed.get("is_active") is True
+            or "agency_abbreviation" in changed
+            or "notation_pattern" in changed
+            or new_types is not None
+        ):
+            type_ids = (
+                {t.id for t in new_types}
+                if new_types is not None
+                else {
+                    link.document_type_id
+                    for link in await RegistryDocumentType.filter(registry_id=registry.id)
+                }
+            )
+            await check_overlap(
+                registry.unit_id,
+                registry.direction,
+                scope,
+                type_ids,
+                registry.id,
+                abbreviation=changed.get("agency_abbreviation", registry.agency_abbreviation),
+                pattern=changed.get("notation_pattern", registry.notation_pattern),
+            )
         if (
             "name" in changed
             and await Registry.filter(unit_id=registry.unit_id, name=changed["name"])
@@ -312,8 +348,8 @@ async def update_registry(registry_id: int, **changes: Any) -> RegistryView:
             setattr(registry, name, value)
         if changed:
             await registry.save(update_fields=[*changed, "updated_at"])
-        if codes is not None and codes != before["document_types"]:
-            await _link_types(registry, await _document_types(codes))
+        if new_types is not None and codes != before["document_types"]:
+            await _link_types(registry, new_types)
         after = (await view(registry)).as_dict()
         diff = [k for k in after if after[k] != before[k]]
         if diff:

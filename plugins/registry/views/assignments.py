@@ -14,7 +14,7 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 
-from core import InvalidInput, authenticated, requires
+from core import InvalidInput, api_doc, authenticated, requires
 from plugins.registry.actions import INCOMING_ASSIGN
 from plugins.registry.api import parse_body, path_id, respond
 from plugins.registry.models_assignments import Assignment, AssignmentOpinion
@@ -24,6 +24,14 @@ from plugins.registry.schemas_assignments import (
     AssigneeBody,
     CompleteBody,
     OpinionBody,
+)
+from plugins.registry.schemas_responses import (
+    AssignmentOut,
+    AssignResultOut,
+    CompleteOut,
+    FollowingOut,
+    InboxOut,
+    OpinionOut,
 )
 from plugins.registry.services import assignment_lists, assignments
 from plugins.registry.services.incoming_files import IncomingFile
@@ -70,6 +78,13 @@ def _assignee(body: AssigneeBody) -> assignments.Assignee:
     return assignments.Assignee(body.user_id, body.unit_id, body.deadline)
 
 
+@api_doc(
+    "Assign an incoming document",
+    body=AssignBody,
+    response=AssignResultOut,
+    status=201,
+    errors=[409],
+)
 @requires(INCOMING_ASSIGN, anywhere=True)
 async def assign(request: Request) -> Response:
     """Assign the document: ``lead``, ``cohandlers``, ``informed`` (each ``user_id`` or
@@ -126,6 +141,15 @@ def opinion_dict(o: AssignmentOpinion) -> dict[str, Any]:
     }
 
 
+@api_doc(
+    "Add an opinion to an assignment",
+    body=OpinionBody,
+    multipart={"text": "the opinion", "file": "an optional attached file"},
+    files=["file"],
+    response=OpinionOut,
+    status=201,
+    errors=[403, 409, 413],
+)
 @authenticated
 async def add_opinion(request: Request) -> Response:
     """An assignee's opinion: JSON ``{"text"}`` or multipart ``text`` + optional ``file``."""
@@ -134,6 +158,7 @@ async def add_opinion(request: Request) -> Response:
     return respond(opinion_dict(opinion), status=201)
 
 
+@api_doc("Mark an assignment done", response=AssignmentOut, errors=[403, 409])
 @authenticated
 async def mark_done(request: Request) -> Response:
     """The assignee finished its part."""
@@ -141,6 +166,9 @@ async def mark_done(request: Request) -> Response:
     return respond(assignment_dict(assignment))
 
 
+@api_doc(
+    "Complete an incoming document", body=CompleteBody, response=CompleteOut, errors=[403, 409]
+)
 @authenticated
 async def complete(request: Request) -> Response:
     """The lead completes the document (optional ``reply_document_id``)."""
@@ -151,6 +179,7 @@ async def complete(request: Request) -> Response:
     return respond({"id": document.id, "status": document.status})
 
 
+@api_doc("The caller's open assignments", response=InboxOut)
 @authenticated
 async def inbox(request: Request) -> Response:
     """The caller's open assignments: urgent first, then the nearest deadline."""
@@ -169,6 +198,7 @@ async def inbox(request: Request) -> Response:
     )
 
 
+@api_doc("The documents the caller assigned", response=FollowingOut)
 @authenticated
 async def following(request: Request) -> Response:
     """The documents the caller assigned, with those assignments."""

@@ -27,6 +27,7 @@ from core import (
     Conflict,
     InvalidInput,
     NotFound,
+    api_doc,
     authenticated,
     blob_store,
     requires,
@@ -36,11 +37,18 @@ from plugins.registry.api import decode_cursor, encode_cursor, parse_query, path
 from plugins.registry.models_documents import ROLE_ATTACHMENT, ROLE_MAIN, Document, DocumentFile
 from plugins.registry.notation import format_number, number_year
 from plugins.registry.schemas_documents import (
+    RECEIVE_PARTS,
+    REFUSE_PARTS,
     SYSTEM_FIELDS,
     IncomingBody,
     IncomingCreate,
     IncomingQuery,
     IncomingRefuse,
+)
+from plugins.registry.schemas_responses import (
+    DocumentDetailOut,
+    DocumentPageOut,
+    IncomingResultOut,
 )
 from plugins.registry.services import documents, incoming
 from plugins.registry.services.incoming_files import MAX_FILES, IncomingFile
@@ -230,6 +238,14 @@ async def _answer(result: incoming.RegistrationResult) -> Response:
 # ------------------------------------------------------------------------------ endpoints
 
 
+@api_doc(
+    "Register a received document",
+    multipart=RECEIVE_PARTS,
+    files=["main", "attachments"],
+    response=IncomingResultOut,
+    status=201,
+    errors=[409, 413],
+)
 @requires(INCOMING_REGISTER, anywhere=True)
 async def register(request: Request) -> Response:
     """Register a received document (multipart: ``metadata`` JSON, ``main`` and
@@ -249,6 +265,14 @@ async def register(request: Request) -> Response:
     return await _answer(result)
 
 
+@api_doc(
+    "Record a refused (returned) document",
+    multipart=REFUSE_PARTS,
+    files=["main", "attachments"],
+    response=IncomingResultOut,
+    status=201,
+    errors=[413],
+)
 @requires(INCOMING_REGISTER, anywhere=True)
 async def refuse(request: Request) -> Response:
     """Record a received document returned to its sender (``reason`` required in
@@ -268,6 +292,7 @@ async def refuse(request: Request) -> Response:
     return await _answer(result)
 
 
+@api_doc("List incoming documents", query=IncomingQuery, response=DocumentPageOut)
 @authenticated
 async def list_incoming(request: Request) -> Response:
     """The incoming documents the caller may see: urgent first, then newest."""
@@ -291,10 +316,11 @@ async def list_incoming(request: Request) -> Response:
     return respond({"items": await document_dicts(page), "next_cursor": cursor})
 
 
+@api_doc("Get an incoming document with its files", response=DocumentDetailOut, errors=[403])
 @authenticated
 async def get_incoming(request: Request) -> Response:
     """One incoming document with its files."""
-    document = await documents.get_document(path_id(request, "document_id"))
+    document = await documents.open_document(path_id(request, "document_id"))
     return respond(await detail(document))
 
 
@@ -337,10 +363,17 @@ async def _rest(
         raise
 
 
+@api_doc(
+    "Download a file of an incoming document",
+    response="application/octet-stream",
+    errors=[403],
+    description="The file's bytes with its stored content type, as an attachment; the "
+    "content is verified against its SHA-256 while it streams.",
+)
 @authenticated
 async def download_file(request: Request) -> Response:
     """A file of a visible incoming document, streamed from the blob store and verified."""
-    entry = await documents.get_file(path_id(request, "document_id"), path_id(request, "file_id"))
+    entry = await documents.open_file(path_id(request, "document_id"), path_id(request, "file_id"))
     chunks = blob_store().stream(entry.sha256)
     head, finished = await _prefetch(chunks, entry.sha256)
     headers = {

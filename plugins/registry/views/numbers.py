@@ -7,7 +7,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from core import requires
+from core import api_doc, requires
 from plugins.registry.actions import NUMBERS_ALLOCATE, NUMBERS_RESERVE, REGISTRIES_VIEW
 from plugins.registry.api import (
     decode_cursor,
@@ -19,6 +19,7 @@ from plugins.registry.api import (
 )
 from plugins.registry.models import RegistryNumber
 from plugins.registry.schemas import NumberCreate, NumberQuery, ReleaseBody
+from plugins.registry.schemas_responses import NumberOut, NumberPageOut
 from plugins.registry.services import numbering, registries, reservations
 from plugins.registry.views.registries import registry_unit
 
@@ -77,6 +78,11 @@ def _request(body: NumberCreate) -> numbering.NumberRequest:
     )
 
 
+@api_doc(
+    "The register of a year: issued, reserved and released numbers",
+    query=NumberQuery,
+    response=NumberPageOut,
+)
 @requires(REGISTRIES_VIEW, unit=registry_unit)
 async def list_numbers(request: Request) -> Response:
     """The register of a year (?year=, default this year in Vietnam time): issued, reserved
@@ -102,6 +108,9 @@ async def list_numbers(request: Request) -> Response:
     return respond({"items": await number_dicts(page), "next_cursor": cursor})
 
 
+@api_doc(
+    "Allocate the next number", body=NumberCreate, response=NumberOut, status=201, errors=[409]
+)
 @requires(NUMBERS_ALLOCATE, unit=registry_unit)
 async def allocate_number(request: Request) -> Response:
     """Give the next number of the registry (for a document registered by hand)."""
@@ -110,6 +119,7 @@ async def allocate_number(request: Request) -> Response:
     return respond((await number_dicts([entry]))[0], status=201)
 
 
+@api_doc("Reserve the next number", body=NumberCreate, response=NumberOut, status=201, errors=[409])
 @requires(NUMBERS_RESERVE, unit=registry_unit)
 async def reserve_number(request: Request) -> Response:
     """Reserve the next number of the registry for a document being signed (giữ số)."""
@@ -118,6 +128,7 @@ async def reserve_number(request: Request) -> Response:
     return respond((await number_dicts([entry]))[0], status=201)
 
 
+@api_doc("Release a reserved number", body=ReleaseBody, response=NumberOut, errors=[409])
 @requires(NUMBERS_RESERVE, unit=number_unit)
 async def release_reservation(request: Request) -> Response:
     """Release a reserved number with a reason; it stays in the register, never reused."""

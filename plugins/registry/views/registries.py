@@ -11,7 +11,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from core import NotFound, has_permission, read_json, requires
+from core import NotFound, api_doc, has_permission, read_json, requires
 from plugins.registry.actions import REGISTRIES_MANAGE, REGISTRIES_VIEW
 from plugins.registry.api import (
     MAX_ID,
@@ -23,6 +23,7 @@ from plugins.registry.api import (
     respond,
 )
 from plugins.registry.schemas import RegistryCreate, RegistryPatch, RegistryQuery
+from plugins.registry.schemas_responses import RegistryOut, RegistryPageOut
 from plugins.registry.services import registries
 from plugins.registry.units import get_unit
 
@@ -47,6 +48,7 @@ def _sort_key(item: dict[str, Any]) -> list[Any]:
     return [item["unit_id"], item["direction"], item["name"], item["id"]]
 
 
+@api_doc("List registries", query=RegistryQuery, response=RegistryPageOut)
 @requires(REGISTRIES_VIEW, anywhere=True)
 async def list_registries(request: Request) -> Response:
     """List the registries of the units where the caller holds registry.registries.view."""
@@ -74,6 +76,7 @@ async def list_registries(request: Request) -> Response:
     return respond({"items": page, "next_cursor": cursor})
 
 
+@api_doc("Create a registry", body=RegistryCreate, response=RegistryOut, status=201, errors=[409])
 @requires(REGISTRIES_MANAGE, unit=body_unit)
 async def create_registry(request: Request) -> Response:
     """Create a registry of a unit (needs registry.registries.manage in that unit)."""
@@ -85,6 +88,7 @@ async def create_registry(request: Request) -> Response:
     return respond(view.as_dict(), status=201)
 
 
+@api_doc("Get a registry", response=RegistryOut)
 @requires(REGISTRIES_VIEW, unit=registry_unit)
 async def get_registry(request: Request) -> Response:
     """One registry."""
@@ -92,6 +96,7 @@ async def get_registry(request: Request) -> Response:
     return respond(view.as_dict())
 
 
+@api_doc("Change a registry", body=RegistryPatch, response=RegistryOut, errors=[409])
 @requires(REGISTRIES_MANAGE, unit=registry_unit)
 async def update_registry(request: Request) -> Response:
     """Change a registry: name, document types, numbering scope, notation, active flag."""
@@ -102,6 +107,7 @@ async def update_registry(request: Request) -> Response:
     return respond(view.as_dict())
 
 
+@api_doc("Delete an unused registry", status=204, errors=[409])
 @requires(REGISTRIES_MANAGE, unit=registry_unit)
 async def delete_registry(request: Request) -> Response:
     """Delete a registry that has never given a number (409 otherwise: deactivate it)."""

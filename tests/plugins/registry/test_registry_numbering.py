@@ -12,7 +12,7 @@ from core.audit.models import AuditEvent
 from core.context import tenant_context
 from core.db.connection import atomic
 from core.errors import Conflict, InvalidInput, NotFound
-from plugins.registry.models import NumberSequence, RegistryNumber
+from plugins.registry.models import NumberSequence, Registry, RegistryNumber
 from plugins.registry.services.numbering import (
     NumberRequest,
     allocate_number,
@@ -159,14 +159,20 @@ async def test_an_agency_sequence_cannot_be_mixed_with_other_scopes(alpha):
 async def test_a_duplicate_number_and_notation_is_refused_and_gives_the_number_back(any_db, alpha):
     tree = await make_tree()
     first = await new_registry(tree.ubnd, name="Sổ A", numbering_scope="registry")
-    second = await new_registry(tree.ubnd, name="Sổ B", numbering_scope="registry")
+    # A second registry that would write 01/QĐ-UBND too is refused when it is set up …
+    with pytest.raises(Conflict, match="same number and notation"):
+        await new_registry(tree.ubnd, name="Sổ B", numbering_scope="registry")
+    second = await new_registry(
+        tree.ubnd, name="Sổ B", numbering_scope="registry", agency_abbreviation="VPUB"
+    )
     assert (await allocate_number(first, QD)).code == "01/QĐ-UBND"
-    # Both registries write 01/QĐ-UBND: the register refuses the second one.
+    # … and a register that holds such a code anyway (data from before the check) refuses the
+    # second one and burns nothing.
+    await Registry.filter(id=second).update(agency_abbreviation="UBND")
     with pytest.raises(Conflict, match="already in the register"):
         await allocate_number(second, QD)
     assert await RegistryNumber.all().count() == 1
-    # Once the clerk fixes the abbreviation, the second registry starts at 01: nothing burned.
-    await update_registry(second, agency_abbreviation="VPUB")
+    await Registry.filter(id=second).update(agency_abbreviation="VPUB")
     assert (await allocate_number(second, QD)).code == "01/QĐ-VPUB"
 
 

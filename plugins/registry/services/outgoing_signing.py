@@ -81,6 +81,8 @@ from plugins.registry.services.timeline import (
 STEP_SIGNING = "signing"  # the signer signed: a plugin took over, or the manual path waits
 MAX_REASON = 1000
 
+MANUAL = "manual"  # signed outside the system; the clerk attaches the PDF
+
 
 @dataclass(frozen=True)
 class SignOutcome:
@@ -247,6 +249,10 @@ async def sign(document_id: int, *, now: datetime | None = None) -> SignOutcome:
     document = found.document
     if document.status != APPROVED:
         raise Conflict(f"Document {document_id} is {document.status}; only approved ones sign.")
+    if found.detail.signature_provider == MANUAL:
+        raise Conflict(
+            f"Document {document_id} is already signed by hand; the clerk attaches the signed PDF."
+        )
     signer = current_user_id() or 0
     # Outside the transaction: a signing plugin may talk to a remote signing service.
     answers = await call_hook(
@@ -265,6 +271,8 @@ async def sign(document_id: int, *, now: datetime | None = None) -> SignOutcome:
             await OutgoingDetail.filter(id=found.detail.id).update(signature_provider=provider)
             detail: dict[str, Any] = {"answers": [json_safe(a) for a in answers]}
         else:
+            # No signing plugin: the signer signed elsewhere; signing again is refused.
+            await OutgoingDetail.filter(id=found.detail.id).update(signature_provider=MANUAL)
             detail = {"manual": True}
         await record_step(document, STEP_SIGNING, detail=detail, now=moment)
     return SignOutcome(document, list(answers))
@@ -343,7 +351,7 @@ async def attach_signed_pdf(
     return await store_signed_pdf(
         document_id,
         content,
-        provider="manual",
+        provider=MANUAL,
         signed_by=current_actor().ref,
         filename=upload.filename or None,
         now=now,

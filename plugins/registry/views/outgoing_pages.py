@@ -263,7 +263,11 @@ async def detail_context(request: Request, document_id: int) -> dict[str, Any]:
         "step_names": {k: _(v) for k, v in STEP_NAMES.items()},
         "can_edit": drafter and status in ("draft", "returned"),
         "can_decide": any(r["reviewer_user_id"] == me for r in pending),
-        "can_sign_steps": signer and status in ("submitted", "approved"),
+        "can_sign_steps": signer
+        and (
+            status == "submitted"
+            or (status == "approved" and found.detail.signature_provider != "manual")
+        ),
         "can_upload_signed": clerk and status == "approved",
         "users": [
             (int(u["id"]), str(u["full_name"])) for u in await active_users() if u["id"] != me

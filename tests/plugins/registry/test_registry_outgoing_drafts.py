@@ -132,6 +132,8 @@ async def test_the_whole_flow_on_both_databases(any_db, tenant, blobs):  # noqa:
             with pytest.raises(Conflict):
                 await signing.approve(doc.id)
             outcome = await signing.sign(doc.id)  # no signing plugin: manual
+            with pytest.raises(Conflict, match="already signed by hand"):
+                await signing.sign(doc.id)  # a second press adds nothing
         assert outcome.manual and (await Document.get(id=doc.id)).status == "approved"
 
         # 5. the clerk attaches the PDF signed elsewhere.

@@ -5,8 +5,9 @@
   (the lead, chủ trì) and the day it was forwarded, a blank receipt-signature column, notes.
 * ``outgoing`` — Sổ đăng ký văn bản đi (an outgoing or internal registry): number/notation,
   date, type and subject, signer, recipients, unit keeping the file copy, copies, date sent,
-  received-by, notes. Recipients, the keeping unit, copies and the date sent have no data in
-  the document tables yet: those cells stay blank.
+  received-by, notes. Recipients, the keeping unit, copies and the date sent come from the
+  outgoing document (``services/registers_outgoing.py``); a number without a document (a
+  reservation) leaves those cells blank.
 * ``processing`` — Sổ theo dõi giải quyết văn bản đến (an incoming registry): arrival number;
   type, number/notation, date and issuer; the lead; its deadline; progress (the document's
   status, ``overdue`` past the deadline); the number/notation of the reply; notes.
@@ -41,6 +42,7 @@ from plugins.registry.services.registers_data import (
     load_entries,
     visible_ids,
 )
+from plugins.registry.services.registers_outgoing import OutgoingFacts, outgoing_facts
 from plugins.registry.services.registries import get_registry
 from plugins.registry.units import find_unit
 
@@ -203,9 +205,12 @@ def _incoming_row(entry: Entry, lead: Lead | None, secrecy: dict[int, str]) -> d
     return row
 
 
-def _outgoing_row(entry: Entry, secrecy: dict[int, str]) -> dict[str, Any]:
+def _outgoing_row(
+    entry: Entry, secrecy: dict[int, str], facts: OutgoingFacts | None
+) -> dict[str, Any]:
     n = entry.number
     doc = entry.document if entry.visible else None
+    facts = facts if doc is not None else None
     row = _base(entry, secrecy)
     issued = doc.issued_date if doc else (n.issued_date if entry.visible else None)
     type_name = doc.type_name if doc else (n.type_name if entry.visible else "")
@@ -215,11 +220,10 @@ def _outgoing_row(entry: Entry, secrecy: dict[int, str]) -> dict[str, Any]:
         type_name=type_name,
         subject=doc.subject if doc else ("" if entry.visible else _(MASKED)),
         signer=doc.signer_full_name if doc else "",
-        # No recipient, keeping-unit, copies or dispatch data is stored yet: blank cells.
-        recipients="",
-        keeping_unit="",
-        copies=None,
-        sent_date=None,
+        recipients=facts.recipients if facts else "",
+        keeping_unit=facts.keeping_unit if facts else "",
+        copies=facts.copies if facts else None,
+        sent_date=_iso(facts.sent_date) if facts else None,
         received_by="",
     )
     return row
@@ -292,7 +296,11 @@ async def build_register(
     entries = await load_entries(registry, the_year)
     secrecy = await confidentiality_names()
     if kind == KIND_OUTGOING:
-        register.rows = [_outgoing_row(e, secrecy) for e in entries]
+        facts = await outgoing_facts([e.document.id for e in entries if e.document and e.visible])
+        register.rows = [
+            _outgoing_row(e, secrecy, facts.get(e.document.id) if e.document else None)
+            for e in entries
+        ]
         return register
     lead_of = await leads([e.document.id for e in entries if e.document and e.visible])
     if kind == KIND_INCOMING:

@@ -278,3 +278,25 @@ async def test_permission_and_tenant_boundary(world, tenant, other_tenant):
             await recall_document(doc, "x")
         with pytest.raises(NotFound):
             await rcv.register_received(doc)
+
+
+async def test_the_outgoing_register_prints_recipients_copies_and_the_date_sent(world, tenant):
+    from plugins.registry.services.registers import build_register
+
+    with tenant_context(tenant):
+        doc = await numbered(world)
+        with acting_as(as_user(world.clerk)):
+            await issue_document(doc, units=[world.stp], organisations=[BXD], now=NOON)
+            register = await build_register(world.outgoing, "outgoing", 2025)
+        rows = {row["code"]: row for row in register.as_dict()["rows"]}
+        row = rows["01/QĐ-UBND"]
+        # No "Nơi nhận" text was written: the units and organisations it was issued to.
+        assert row["recipients"] == "Sở Tư pháp; Bộ Xây dựng"
+        assert (row["copies"], row["sent_date"]) == (1, "2025-03-15")
+        await OutgoingDetail.filter(document_id=doc).update(
+            recipients_text="- Như trên;\n- Lưu: VT.", copies=3
+        )
+        with acting_as(as_user(world.clerk)):
+            again = await build_register(world.outgoing, "outgoing", 2025)
+        row = {r["code"]: r for r in again.as_dict()["rows"]}["01/QĐ-UBND"]
+        assert (row["recipients"], row["copies"]) == ("- Như trên;\n- Lưu: VT.", 3)

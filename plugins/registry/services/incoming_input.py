@@ -134,15 +134,66 @@ async def _reference(
     return item
 
 
-def _texts(metadata: IncomingMetadata, errors: dict[str, str]) -> dict[str, str]:
+@dataclass(frozen=True)
+class References:
+    """The reference rows a document names by code."""
+
+    document_type: DocumentType
+    priority: UrgencyLevel
+    confidentiality: ConfidentialityLevel
+
+
+async def check_references(
+    registry: Registry,
+    document_type: str,
+    priority: str,
+    confidentiality: str,
+    errors: dict[str, str],
+) -> References | None:
+    """The active reference rows of the three codes (the type taken by ``registry``); ``None``
+    when one is wrong (``errors`` names it)."""
+    doc_type = await _reference(DocumentType, document_type, "document_type", errors)
+    if doc_type is not None and not await accepts(registry, doc_type):
+        errors["document_type"] = "not taken by this registry"
+        doc_type = None
+    urgency = await _reference(UrgencyLevel, priority, "priority", errors)
+    secrecy = await _reference(ConfidentialityLevel, confidentiality, "confidentiality", errors)
+    if doc_type is None or urgency is None or secrecy is None:
+        return None
+    return References(doc_type, urgency, secrecy)
+
+
+def check_texts(
+    source: object, fields: dict[str, tuple[int, bool]], errors: dict[str, str]
+) -> dict[str, str]:
+    """The one-line text fields of ``source`` (``fields``: name → (max length, required)),
+    cleaned; each wrong one goes to ``errors``."""
     values: dict[str, str] = {}
-    for name, (limit, required) in TEXT_FIELDS.items():
-        value = clean_text(getattr(metadata, name))
+    for name, (limit, required) in fields.items():
+        value = clean_text(getattr(source, name))
         if required and not value:
             errors[name] = "required"
         elif len(value) > limit:
             errors[name] = f"at most {limit} characters"
         values[name] = value
+    return values
+
+
+def check_count(value: object, name: str, top: int, errors: dict[str, str]) -> int:
+    """A whole number from 1 to ``top`` (a count: pages, copies); 0 when wrong."""
+    if value is None:
+        errors[name] = "required"
+    elif isinstance(value, bool) or not isinstance(value, int):
+        errors[name] = "a whole number"
+    elif not 1 <= value <= top:
+        errors[name] = f"between 1 and {top}"
+    else:
+        return value
+    return 0
+
+
+def _texts(metadata: IncomingMetadata, errors: dict[str, str]) -> dict[str, str]:
+    values = check_texts(metadata, TEXT_FIELDS, errors)
     if values["code_number"] and "/" in values["code_number"]:
         errors["code_number"] = "the number alone, without '/' and the notation"
     organ_id = values["organ_id"].upper()
@@ -171,18 +222,6 @@ def _dates(metadata: IncomingMetadata, moment: datetime, errors: dict[str, str])
             errors["due_date"] = "before the issued date"
 
 
-def _pages(value: object, errors: dict[str, str]) -> int:
-    if value is None:
-        errors["page_amount"] = "required"
-    elif isinstance(value, bool) or not isinstance(value, int):
-        errors["page_amount"] = "a whole number"
-    elif not 1 <= value <= MAX_PAGES:
-        errors["page_amount"] = f"between 1 and {MAX_PAGES}"
-    else:
-        return value
-    return 0
-
-
 async def check_metadata(
     registry: Registry, metadata: IncomingMetadata, moment: datetime
 ) -> CheckedMetadata:
@@ -190,33 +229,32 @@ async def check_metadata(
     errors: dict[str, str] = {}
     texts = _texts(metadata, errors)
     _dates(metadata, moment, errors)
-    pages = _pages(metadata.page_amount, errors)
-    document_type = await _reference(DocumentType, metadata.document_type, "document_type", errors)
-    if document_type is not None and not await accepts(registry, document_type):
-        errors["document_type"] = "not taken by this registry"
-    priority = await _reference(UrgencyLevel, metadata.priority, "priority", errors)
-    confidentiality = await _reference(
-        ConfidentialityLevel, metadata.confidentiality, "confidentiality", errors
+    pages = check_count(metadata.page_amount, "page_amount", MAX_PAGES, errors)
+    refs = await check_references(
+        registry, metadata.document_type, metadata.priority, metadata.confidentiality, errors
     )
     if errors:
         summary = "; ".join(f"{name}: {message}" for name, message in errors.items())
         raise InvalidInput(f"Invalid incoming document: {summary}", errors)
     assert metadata.issued_date is not None
+    assert refs is not None
     identifier = texts.pop("document_identifier") or None
     values: dict[str, Any] = {
         **texts,
         "document_identifier": identifier,
-        "type_name": document_type.name,
+        "type_name": refs.document_type.name,
         "issued_date": metadata.issued_date,
         "due_date": metadata.due_date,
         "page_amount": pages,
-        "priority_weight": priority.weight,
-        "confidentiality_level": confidentiality.level,
+        "priority_weight": refs.priority.weight,
+        "confidentiality_level": refs.confidentiality.level,
     }
     key = identity_key(
         texts["code_number"], texts["code_notation"], texts["organ_name"], metadata.issued_date.year
     )
-    return CheckedMetadata(values, document_type, priority, confidentiality, key, identifier)
+    return CheckedMetadata(
+        values, refs.document_type, refs.priority, refs.confidentiality, key, identifier
+    )
 
 
 def check_reason(reason: object) -> str:

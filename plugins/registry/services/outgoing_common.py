@@ -105,13 +105,15 @@ async def user_row(user_id: int) -> dict[str, Any] | None:
 
 
 async def user_names(user_ids: list[int]) -> dict[int, str]:
-    """Full names of the given users of this tenant (missing ids are left out)."""
-    names: dict[int, str] = {}
-    for user_id in sorted(set(user_ids)):
-        row = await user_row(user_id)
-        if row is not None:
-            names[user_id] = str(row["full_name"])
-    return names
+    """Full names of the given users of this tenant (missing ids are left out); one query."""
+    ids = sorted({i for i in user_ids if 1 <= i <= MAX_ID})
+    if not ids:
+        return {}
+    marks = ", ".join(f"${n + 2}" for n in range(len(ids)))
+    rows = await fetch_tenant_rows(
+        f"SELECT id, full_name FROM core_user WHERE {{tenant}} AND id IN ({marks})", ids
+    )
+    return {int(r["id"]): str(r["full_name"]) for r in rows}
 
 
 async def position_title(user_id: int, unit_id: int) -> str:

@@ -31,7 +31,7 @@ from core import (
 )
 from plugins.registry.actions import OUTGOING_DRAFT
 from plugins.registry.events import DraftCreated
-from plugins.registry.models import Registry
+from plugins.registry.models import DocumentType, Registry
 from plugins.registry.models_documents import ROLE_ATTACHMENT, ROLE_MAIN, Document, DocumentFile
 from plugins.registry.models_flow import PART_DRAFTER
 from plugins.registry.models_outgoing import DRAFT, ROLE_ANNEX, OutgoingDetail
@@ -115,8 +115,6 @@ async def choose_registry(
             )
         return registry
     candidates = await _candidates(unit, direction)
-    from plugins.registry.models import DocumentType
-
     wanted = await DocumentType.get_or_none(code=document_type) if document_type else None
     for registry in candidates:
         if wanted is None or await accepts(registry, wanted):

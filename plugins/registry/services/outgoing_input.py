@@ -12,19 +12,18 @@ from datetime import date, datetime
 from typing import Any
 
 from core import InvalidInput
-from plugins.registry.models import (
-    ConfidentialityLevel,
-    DocumentType,
-    ReferenceItem,
-    Registry,
-    UrgencyLevel,
-)
+from plugins.registry.models import ConfidentialityLevel, DocumentType, Registry, UrgencyLevel
 from plugins.registry.models_documents import Document
 from plugins.registry.notation import vietnam_date
 from plugins.registry.searchtext import fold_fields
 from plugins.registry.services.documents import check_visible
-from plugins.registry.services.incoming_input import MAX_PAGES, clean_text
-from plugins.registry.services.registries import MAX_ID, accepts
+from plugins.registry.services.incoming_input import (
+    MAX_PAGES,
+    check_count,
+    check_references,
+    check_texts,
+)
+from plugins.registry.services.registries import MAX_ID
 
 MAX_RECIPIENTS_TEXT = 2000
 MAX_COPIES = 10_000
@@ -81,35 +80,6 @@ class CheckedDraft:
         )
 
 
-async def _reference(
-    model: type[ReferenceItem], code: str, name: str, errors: dict[str, str]
-) -> Any:
-    code = code.strip() if isinstance(code, str) else ""
-    if not code:
-        errors[name] = "required"
-        return None
-    item = await model.get_or_none(code=code)
-    if item is None:
-        errors[name] = "unknown code"
-    elif not item.is_active:
-        errors[name] = "inactive"
-    else:
-        return item
-    return None
-
-
-def _number(value: object, name: str, top: int, errors: dict[str, str]) -> int:
-    if value is None:
-        errors[name] = "required"
-    elif isinstance(value, bool) or not isinstance(value, int):
-        errors[name] = "a whole number"
-    elif not 1 <= value <= top:
-        errors[name] = f"between 1 and {top}"
-    else:
-        return value
-    return 0
-
-
 async def _reply_to(document_id: int | None, errors: dict[str, str]) -> int | None:
     """The answered document must exist in this tenant and be visible to the drafter (its
     403 propagates: the drafter is told which permission is missing)."""
@@ -130,42 +100,32 @@ async def check_draft(
 ) -> CheckedDraft:
     """Every field of ``metadata`` checked at once (``moment``: now)."""
     errors: dict[str, str] = {}
-    texts: dict[str, str] = {}
-    for name, (limit, required) in TEXT_FIELDS.items():
-        value = clean_text(getattr(metadata, name))
-        if required and not value:
-            errors[name] = "required"
-        elif len(value) > limit:
-            errors[name] = f"at most {limit} characters"
-        texts[name] = value
+    texts = check_texts(metadata, TEXT_FIELDS, errors)
     recipients = (metadata.recipients_text or "").strip()
     if len(recipients) > MAX_RECIPIENTS_TEXT:
         errors["recipients_text"] = f"at most {MAX_RECIPIENTS_TEXT} characters"
-    pages = _number(metadata.page_amount, "page_amount", MAX_PAGES, errors)
-    copies = _number(metadata.copies, "copies", MAX_COPIES, errors)
+    pages = check_count(metadata.page_amount, "page_amount", MAX_PAGES, errors)
+    copies = check_count(metadata.copies, "copies", MAX_COPIES, errors)
     due = metadata.due_date
     if due is not None and (not isinstance(due, date) or isinstance(due, datetime)):
         errors["due_date"] = "a date"
     elif due is not None and due < vietnam_date(moment):
         errors["due_date"] = "in the past"
-    document_type = await _reference(DocumentType, metadata.document_type, "document_type", errors)
-    if document_type is not None and not await accepts(registry, document_type):
-        errors["document_type"] = "not taken by this registry"
-    priority = await _reference(UrgencyLevel, metadata.priority, "priority", errors)
-    confidentiality = await _reference(
-        ConfidentialityLevel, metadata.confidentiality, "confidentiality", errors
+    refs = await check_references(
+        registry, metadata.document_type, metadata.priority, metadata.confidentiality, errors
     )
     reply_to = await _reply_to(metadata.reply_to_document_id, errors)
     if errors:
         summary = "; ".join(f"{name}: {message}" for name, message in errors.items())
         raise InvalidInput(f"Invalid draft: {summary}", errors)
+    assert refs is not None
     values: dict[str, Any] = {
         **texts,
-        "type_name": document_type.name,
+        "type_name": refs.document_type.name,
         "due_date": due,
         "page_amount": pages,
-        "priority_weight": priority.weight,
-        "confidentiality_level": confidentiality.level,
+        "priority_weight": refs.priority.weight,
+        "confidentiality_level": refs.confidentiality.level,
     }
     outgoing = {"recipients_text": recipients, "copies": copies, "reply_to_document_id": reply_to}
-    return CheckedDraft(values, outgoing, document_type, priority, confidentiality)
+    return CheckedDraft(values, outgoing, refs.document_type, refs.priority, refs.confidentiality)

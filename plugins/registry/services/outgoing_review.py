@@ -69,9 +69,16 @@ class RoundState:
 async def round_state(document_id: int, review_round: int) -> RoundState:
     if review_round == 0:
         return RoundState(0, "none", [])
-    reviews = list(
-        await Review.filter(document_id=document_id, round=review_round).order_by("position")
-    )
+    reviews = await Review.filter(document_id=document_id, round=review_round).order_by("position")
+    return state_of_round(review_round, list(reviews))
+
+
+def state_of_round(review_round: int, reviews: list[Review]) -> RoundState:
+    """:class:`RoundState` of ``review_round`` from the reviews already loaded (any round's:
+    the others are left out)."""
+    if review_round == 0:
+        return RoundState(0, "none", [])
+    reviews = sorted((r for r in reviews if r.round == review_round), key=lambda r: r.position)
     statuses = {r.status for r in reviews}
     if REVIEW_CHANGES in statuses:
         state = "changes_requested"

@@ -105,6 +105,18 @@ def _comment(c: DraftComment, names: dict[int, str]) -> dict[str, Any]:
     }
 
 
+async def comment_dicts(document_id: int) -> list[dict[str, Any]]:
+    """The comments of a visible document, oldest first."""
+    notes = await outgoing_review.comments(document_id)
+    names = await user_names([c.author_id for c in notes if c.author_id])
+    return [_comment(c, names) for c in notes]
+
+
+async def comment_dict(comment: DraftComment) -> dict[str, Any]:
+    names = await user_names([comment.author_id] if comment.author_id else [])
+    return _comment(comment, names)
+
+
 async def outgoing_detail(document: Document) -> dict[str, Any]:
     """A visible document with its files, every review round and the comments."""
     data = (await outgoing_dicts([document]))[0]
@@ -112,8 +124,7 @@ async def outgoing_detail(document: Document) -> dict[str, Any]:
     notes = await outgoing_review.comments(document.id)
     ids = [r.reviewer_user_id for r in reviews] + [c.author_id for c in notes if c.author_id]
     names = await user_names(ids)
-    state = await outgoing_review.round_state(document.id, data["review_round"])
-    data["review_state"] = state.state
+    data["review_state"] = outgoing_review.state_of_round(data["review_round"], reviews).state
     data["files"] = [file_dict(f) for f in await document_files(document)]
     data["reviews"] = [_review(r, names) for r in reviews]
     data["comments"] = [_comment(c, names) for c in notes]

@@ -23,20 +23,27 @@ from core import (
 )
 from core import gettext as _
 from plugins.registry.actions import NUMBERS_ALLOCATE, OUTGOING_SIGN
+from plugins.registry.api import path_id
 from plugins.registry.services import outgoing_drafts, outgoing_review, outgoing_signing
 from plugins.registry.services.outgoing_common import load_outgoing
 from plugins.registry.views.outgoing_api import document_unit
-from plugins.registry.views.outgoing_out import outgoing_detail
+from plugins.registry.views.outgoing_out import comment_dicts
 from plugins.registry.views.outgoing_pages import BASE, metadata_of, uploads
+from plugins.registry.views.pages_admin_common import parse_id, vietnamese
 
 
 def _id(request: Request) -> int:
-    return int(request.path_params["document_id"])
+    return path_id(request, "document_id")
+
+
+def _ids(form: Any, name: str) -> list[int]:
+    """The ids chosen in the multiple field ``name`` (anything else is left out)."""
+    return [i for i in map(parse_id, form.getlist(name)) if i is not None]
 
 
 def _problem(form: Any, exc: InvalidInput | Conflict) -> str:
     if isinstance(exc, InvalidInput) and exc.errors:
-        return "; ".join(f"{k}: {v}" for k, v in exc.errors.items())
+        return "; ".join(f"{k}: {vietnamese(v)}" for k, v in exc.errors.items())
     if form.errors:
         return "; ".join(form.errors.values())
     return exc.detail
@@ -79,7 +86,7 @@ async def edit(request: Request) -> Response:
 @authenticated
 async def files(request: Request) -> Response:
     async def change(form: Any) -> None:
-        removed = [int(v) for v in form.getlist("remove_file_ids") if v.isdigit()]
+        removed = _ids(form, "remove_file_ids")
         await outgoing_drafts.replace_files(
             _id(request),
             main=next(iter(await uploads(request, "main")), None),
@@ -94,7 +101,7 @@ async def files(request: Request) -> Response:
 @authenticated
 async def review(request: Request) -> Response:
     async def change(form: Any) -> None:
-        ids = [int(v) for v in form.getlist("reviewer_user_ids") if v.isdigit() and len(v) < 10]
+        ids = _ids(form, "reviewer_user_ids")
         mode = form.get("mode", "sequence")
         await outgoing_review.request_review(_id(request), ids, mode, note=form.get("note"))
 
@@ -129,18 +136,18 @@ async def comment(request: Request) -> Response:
         except InvalidInput as exc:
             error = _problem(form, exc)
     found = await load_outgoing(_id(request))
-    data = await outgoing_detail(found.document)
-    context = {"doc": data, "comment_error": error, "base": BASE}
+    doc = {"id": found.document.id, "comments": await comment_dicts(found.document.id)}
+    context = {"doc": doc, "comment_error": error, "base": BASE}
     return await render(request, "registry/outgoing/_comments.html", context)
 
 
 @authenticated
 async def submit(request: Request) -> Response:
     async def change(form: Any) -> None:
-        raw = form.get("signer_user_id")
-        if not raw.isdigit() or len(raw) > 9:
+        signer = parse_id(form.get("signer_user_id"))
+        if signer is None:
             raise InvalidInput("Choose the signer.", {"signer_user_id": _("Chọn người ký.")})
-        await outgoing_signing.submit(_id(request), int(raw), form.get("signing_form"))
+        await outgoing_signing.submit(_id(request), signer, form.get("signing_form"))
 
     return await _step(request, change, _("Đã trình ký."))
 

@@ -3,6 +3,7 @@ page (the step forms post to ``outgoing_page_steps``)."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from starlette.datastructures import UploadFile
@@ -11,13 +12,13 @@ from starlette.responses import Response
 
 from core import (
     N_,
+    Actor,
     AlreadySubmitted,
     Conflict,
     InvalidInput,
     authenticated,
     current_actor,
     current_unit_id,
-    fetch_tenant_rows,
     has_permission,
     read_form,
     redirect,
@@ -26,6 +27,7 @@ from core import (
 )
 from core import gettext as _
 from plugins.registry.actions import NUMBERS_ALLOCATE, OUTGOING_DRAFT, OUTGOING_SIGN
+from plugins.registry.api import path_id
 from plugins.registry.models import (
     INTERNAL,
     OUTGOING,
@@ -34,14 +36,21 @@ from plugins.registry.models import (
     Registry,
     UrgencyLevel,
 )
-from plugins.registry.models_outgoing import SIGNING_FORMS
+from plugins.registry.models_outgoing import (
+    APPROVED,
+    REVIEW_PENDING,
+    SIGNING_FORMS,
+    SUBMITTED,
+)
 from plugins.registry.services import outgoing_drafts
 from plugins.registry.services.incoming_files import IncomingFile
-from plugins.registry.services.outgoing_common import load_outgoing
+from plugins.registry.services.outgoing_common import EDITABLE, load_outgoing
 from plugins.registry.services.outgoing_input import DraftMetadata
 from plugins.registry.services.outgoing_lists import VIEWS, ListFilter, counts, list_outgoing
+from plugins.registry.services.outgoing_signing import MANUAL
 from plugins.registry.services.timeline import timeline
 from plugins.registry.views.outgoing_out import outgoing_detail, outgoing_dicts
+from plugins.registry.views.pages_incoming_common import Person, people
 
 BASE = "/registry/outgoing"
 TABS = {
@@ -96,23 +105,13 @@ async def _options(model: Any) -> list[tuple[str, str]]:
     return [(r.code, r.name) for r in rows]
 
 
-async def active_users() -> list[dict[str, Any]]:
-    return await fetch_tenant_rows(
-        "SELECT id, username, full_name FROM core_user WHERE {tenant} AND is_active "
-        "ORDER BY full_name, id LIMIT 500",
-        [],
-    )
-
-
-async def signers(unit_id: int) -> list[tuple[int, str]]:
-    """Active users holding ``registry.outgoing.sign`` in ``unit_id``."""
-    from core import Actor
-
+async def signers(unit_id: int, candidates: list[Person]) -> list[tuple[int, str]]:
+    """The ``candidates`` (active users) holding ``registry.outgoing.sign`` in ``unit_id``."""
     found = []
-    for row in await active_users():
-        actor = Actor(kind="user", id=int(row["id"]), name=str(row["full_name"]))
+    for person in candidates:
+        actor = Actor(kind="user", id=person.id, name=person.username)
         if await has_permission(OUTGOING_SIGN, unit_id=unit_id, actor=actor):
-            found.append((int(row["id"]), str(row["full_name"])))
+            found.append((person.id, person.name))
     return found
 
 
@@ -149,15 +148,14 @@ def _int(raw: str, name: str, form: Any) -> int | None:
     raw = raw.strip()
     if not raw:
         return None
-    if not raw.isdigit() or len(raw) > 9:
+    # isascii: str.isdigit() also takes "²", which int() refuses.
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 9:
         form.error(name, _("Vui lòng nhập một số nguyên dương."))
         return None
     return int(raw)
 
 
-def _date(raw: str, name: str, form: Any) -> Any:
-    from datetime import date
-
+def _date(raw: str, name: str, form: Any) -> date | None:
     raw = raw.strip()
     if not raw:
         return None
@@ -248,12 +246,15 @@ async def detail_context(request: Request, document_id: int) -> dict[str, Any]:
     status = data["status"]
     drafter = me is not None and me == data["drafter_user_id"]
     signer = me is not None and me == data["signer_user_id"]
+    editable = drafter and status in EDITABLE
     pending = [
         r
         for r in data["reviews"]
-        if r["round"] == data["review_round"] and r["status"] == "pending"
+        if r["round"] == data["review_round"] and r["status"] == REVIEW_PENDING
     ]
     unit = found.document.registered_unit_id
+    # The review and submit forms are the drafter's, while the draft is editable.
+    candidates = await people() if editable else []
     clerk = await has_permission(NUMBERS_ALLOCATE, unit_id=unit)
     return {
         "doc": data,
@@ -261,18 +262,16 @@ async def detail_context(request: Request, document_id: int) -> dict[str, Any]:
         "status_names": {k: _(v) for k, v in STATUS_NAMES.items()},
         "review_names": {k: _(v) for k, v in REVIEW_NAMES.items()},
         "step_names": {k: _(v) for k, v in STEP_NAMES.items()},
-        "can_edit": drafter and status in ("draft", "returned"),
+        "can_edit": editable,
         "can_decide": any(r["reviewer_user_id"] == me for r in pending),
         "can_sign_steps": signer
         and (
-            status == "submitted"
-            or (status == "approved" and found.detail.signature_provider != "manual")
+            status == SUBMITTED
+            or (status == APPROVED and found.detail.signature_provider != MANUAL)
         ),
-        "can_upload_signed": clerk and status == "approved",
-        "users": [
-            (int(u["id"]), str(u["full_name"])) for u in await active_users() if u["id"] != me
-        ],
-        "signers": await signers(unit) if drafter and status in ("draft", "returned") else [],
+        "can_upload_signed": clerk and status == APPROVED,
+        "users": [(p.id, p.name) for p in candidates if p.id != me],
+        "signers": await signers(unit, candidates),
         "signing_forms": [(f, f or _("(không)")) for f in SIGNING_FORMS],
         "base": BASE,
         "comment_error": "",
@@ -282,6 +281,7 @@ async def detail_context(request: Request, document_id: int) -> dict[str, Any]:
 @authenticated
 async def draft_page(request: Request) -> Response:
     """A draft's page: metadata, files, reviews, comments, timeline, the forms of my steps."""
-    context = await detail_context(request, int(request.path_params["document_id"]))
-    context.update(await form_context(None))
+    context = await detail_context(request, path_id(request, "document_id"))
+    # The reference data only feeds the drafter's edit form.
+    context.update(await form_context(None) if context["can_edit"] else {"form": None})
     return await render(request, "registry/outgoing/detail.html", context)

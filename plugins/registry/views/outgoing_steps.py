@@ -31,7 +31,7 @@ from plugins.registry.services import outgoing_review, outgoing_signing
 from plugins.registry.services.incoming_files import IncomingFile
 from plugins.registry.services.outgoing_common import load_outgoing
 from plugins.registry.views.outgoing_api import document_unit, read_multipart
-from plugins.registry.views.outgoing_out import outgoing_detail, outgoing_dicts
+from plugins.registry.views.outgoing_out import comment_dict, outgoing_detail, outgoing_dicts
 
 
 async def _answer(document_id: int, status: int = 200) -> Response:
@@ -76,9 +76,7 @@ async def comment(request: Request) -> Response:
     """The drafter, a reviewer or the signer comments the draft."""
     body = await parse_body(request, CommentCreate)
     made = await outgoing_review.add_comment(path_id(request, "document_id"), body.text)
-    data = await outgoing_detail((await load_outgoing(made.document_id)).document)
-    mine = next(c for c in data["comments"] if c["id"] == made.id)
-    return respond(mine, 201)
+    return respond(await comment_dict(made), 201)
 
 
 @api_doc("Submit a draft to its signer", body=Submission, response=OutgoingDetailOut, errors=[409])

@@ -127,6 +127,12 @@ async def test_form_errors_and_permissions(
     assert wrong.status_code == 422
     assert re.findall(r'data-field-error="(\w+)"', wrong.text) == ["subject"], wrong.text[-3000:]
     assert "Về việc" not in wrong.text or 'value="thuong"' in wrong.text  # typed values kept
+    # "²" is a digit to str.isdigit() but not to int(): a form error, not a 500.
+    odd = await submit_form(
+        lan, NEW, NEW, {**FIELDS, "page_amount": "²"}, files={"main": ("a.docx", DOCX, DOCX_TYPE)}
+    )
+    assert odd.status_code == 422
+    assert re.findall(r'data-field-error="(\w+)"', odd.text) == ["page_amount"]
     with tenant_context(tenant):
         assert await Document.all().count() == 0
     nobody = await account(tenant, "khach", role=None, unit_id=tree.vp)
@@ -138,6 +144,11 @@ async def test_form_errors_and_permissions(
     # Resubmitting: the page no longer offers the form; a form kept open elsewhere (a new
     # nonce) is refused with a message and changes nothing.
     hung = people["hung"]
+    for step, data in [("submit", {"signer_user_id": "²"}), ("review", {"reviewer_user_ids": "²"})]:
+        odd = await submit_form(lan, url, f"{url}/{step}", data)
+        assert odd.status_code == 303
+        shown = await lan.get(odd.headers["location"], headers=HTML)
+        assert "Chưa thực hiện được" in shown.text and 'data-status="draft"' in shown.text
     page = await lan.get(url, headers=HTML)
     hidden = hidden_fields(page.text, f"{url}/submit")
     data = {**hidden, "signer_user_id": str(hung.user_id)}

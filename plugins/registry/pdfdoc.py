@@ -13,8 +13,9 @@ API (everything else is private):
   title block (agency, document title, year, optional subtitle), then one table whose header
   row (and the row of column numbers ``(1) (2) …``) repeats on every page; cell text wraps
   (``Paragraph``, markup escaped, NFC-normalised); every page ends with "Trang x/y".
-* :func:`paragraph_styles` — the body, bold, header and title styles in those fonts, for
-  callers that build their own flowables.
+* :func:`paragraph_styles`, :func:`cell_text` and :func:`grid` — the body, bold, header and
+  title styles in those fonts, text as Paragraph markup, and the ruled table of every output,
+  for callers that build their own flowables (the record export's cover).
 * :func:`attachment_disposition` — a ``Content-Disposition: attachment`` value with the
   UTF-8 file name (RFC 5987 ``filename*``) and an ASCII fallback without diacritics.
 
@@ -57,6 +58,8 @@ __all__ = [
     "PdfFonts",
     "TitleBlock",
     "attachment_disposition",
+    "cell_text",
+    "grid",
     "paragraph_styles",
     "pdf_fonts",
     "table_pdf",
@@ -175,11 +178,44 @@ def paragraph_styles(fonts: PdfFonts | None = None) -> dict[str, ParagraphStyle]
     }
 
 
-def _text(value: Any) -> str:
+def cell_text(value: Any) -> str:
     """Cell text as Paragraph markup: NFC (combining marks render badly), escaped, and line
     breaks kept."""
     text = unicodedata.normalize("NFC", "" if value is None else str(value))
     return escape(text).replace("\r\n", "\n").replace("\n", "<br/>")
+
+
+def grid(
+    data: list[list[Any]],
+    widths: Sequence[float],
+    fonts: PdfFonts,
+    *,
+    header_rows: int = 0,
+    empty_text: str = "",
+) -> LongTable:
+    """A ruled table of ``data`` (rows of flowables or text) in ``fonts``: the first
+    ``header_rows`` rows shaded and repeated on every page; ``empty_text`` spans a row under
+    them when there is no other row."""
+    commands: list[tuple[Any, ...]] = [
+        ("FONTNAME", (0, 0), (-1, -1), fonts.regular),  # the default would be Helvetica
+        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+    ]
+    if header_rows:
+        commands += [
+            ("VALIGN", (0, 0), (-1, 0), "MIDDLE"),
+            ("BACKGROUND", (0, 0), (-1, header_rows - 1), colors.Color(0.92, 0.92, 0.92)),
+        ]
+    rows = list(data)
+    if len(rows) == header_rows and empty_text:
+        style = paragraph_styles(fonts)["center"]
+        rows.append([Paragraph(cell_text(empty_text), style)] + [""] * (len(widths) - 1))
+        commands.append(("SPAN", (0, header_rows), (-1, header_rows)))
+    table = LongTable(rows, colWidths=list(widths), repeatRows=header_rows)
+    table.setStyle(TableStyle(commands))
+    return table
 
 
 def _numbered_canvas(fonts: PdfFonts, footer: str) -> type[Canvas]:
@@ -214,14 +250,16 @@ def _numbered_canvas(fonts: PdfFonts, footer: str) -> type[Canvas]:
 
 def _title_flowables(block: TitleBlock, styles: dict[str, ParagraphStyle]) -> list[Flowable]:
     items: list[Flowable] = [
-        Paragraph(_text(block.agency.upper()), styles["agency"]),
+        Paragraph(cell_text(block.agency.upper()), styles["agency"]),
         Spacer(1, 4 * mm),
-        Paragraph(_text(block.title.upper()), styles["title"]),
+        Paragraph(cell_text(block.title.upper()), styles["title"]),
     ]
     if block.year is not None:
-        items.append(Paragraph(_text(_("Năm {year}").format(year=block.year)), styles["subtitle"]))
+        items.append(
+            Paragraph(cell_text(_("Năm {year}").format(year=block.year)), styles["subtitle"])
+        )
     if block.subtitle:
-        items.append(Paragraph(_text(block.subtitle), styles["subtitle"]))
+        items.append(Paragraph(cell_text(block.subtitle), styles["subtitle"]))
     items.append(Spacer(1, 5 * mm))
     return items
 
@@ -246,28 +284,15 @@ def table_pdf(
     usable = PAGE[0] - 2 * MARGIN
     total = sum(c.width for c in columns)
     widths = [usable * c.width / total for c in columns]
-    header = [Paragraph(_text(c.title), styles["header"]) for c in columns]
+    header = [Paragraph(cell_text(c.title), styles["header"]) for c in columns]
     numbers = [Paragraph(f"({i})", styles["center"]) for i in range(1, len(columns) + 1)]
     data: list[list[Any]] = [header, numbers]
     cell_styles = [styles["center"] if c.align == "center" else styles["body"] for c in columns]
     for row in rows:
         if len(row) != len(columns):
             raise ValueError(f"a row has {len(row)} values for {len(columns)} columns")
-        data.append([Paragraph(_text(v), s) for v, s in zip(row, cell_styles, strict=True)])
-    commands: list[tuple[Any, ...]] = [
-        ("FONTNAME", (0, 0), (-1, -1), fonts.regular),  # the default would be Helvetica
-        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("VALIGN", (0, 0), (-1, 0), "MIDDLE"),
-        ("BACKGROUND", (0, 0), (-1, 1), colors.Color(0.92, 0.92, 0.92)),
-        ("LEFTPADDING", (0, 0), (-1, -1), 3),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-    ]
-    if len(data) == 2 and empty_text:
-        data.append([Paragraph(_text(empty_text), styles["center"])] + [""] * (len(columns) - 1))
-        commands.append(("SPAN", (0, 2), (-1, 2)))
-    table = LongTable(data, colWidths=widths, repeatRows=2)
-    table.setStyle(TableStyle(commands))
+        data.append([Paragraph(cell_text(v), s) for v, s in zip(row, cell_styles, strict=True)])
+    table = grid(data, widths, fonts, header_rows=2, empty_text=empty_text)
     out = io.BytesIO()
     document = SimpleDocTemplate(
         out,

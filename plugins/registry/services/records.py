@@ -5,9 +5,10 @@ Rules (ND30 Điều 28–31, DOMAIN.md §2.8):
 * A handler opens a record in an agency unit's records list of the year: the caller needs
   ``registry.records.manage`` in the handler unit (the agency itself when none is named), and
   the handler unit must lie inside the agency. The system gives the number: per agency and
-  calendar year (Vietnam time), from 1, printed ``01`` (:func:`_next_number` locks the counter
-  row ``record:<unit>`` of ``NumberSequence``, so concurrent opens get distinct numbers; the
-  unique ``(unit, year, number)`` is the safety net).
+  calendar year (Vietnam time), from 1, printed ``01`` (the sequence ``record:<unit>`` of
+  ``NumberSequence``, taken and locked as document numbers are — ``services/numbering.py`` —
+  so concurrent opens get distinct numbers; the unique ``(unit, year, number)`` is the safety
+  net).
 * Who sees a record: its creator, and holders of ``registry.registries.view`` in its agency
   unit (clerks, leaders). Another tenant's id is 404; an invisible one 403 naming that action.
 * Who changes it (add and remove documents, close): someone who sees it and is its creator or
@@ -20,11 +21,13 @@ Every change is in the audit trail (``registry.record.<change>``).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from tortoise.expressions import F, Q
+from tortoise.expressions import Q
+from tortoise.functions import Count
 
 from core import (
     Conflict,
@@ -34,17 +37,18 @@ from core import (
     atomic,
     check_permission,
     current_actor,
-    fetch_tenant_rows,
     has_permission,
     record_audit,
 )
 from plugins.registry.actions import RECORDS_MANAGE, RECORDS_REOPEN, REGISTRIES_VIEW
-from plugins.registry.models import NumberSequence, RetentionPeriod
+from plugins.registry.models import RetentionPeriod
 from plugins.registry.models_records import RECORD_CLOSED, RECORD_OPEN, Record, RecordItem
 from plugins.registry.notation import format_number, number_year
+from plugins.registry.services.numbering import _next_number as next_in_sequence
 from plugins.registry.services.reference import active_item
+from plugins.registry.services.registers_data import unit_names, user_names
 from plugins.registry.services.registries import MAX_ID
-from plugins.registry.units import UnitRef, find_unit, get_unit
+from plugins.registry.units import UnitRef, get_unit
 
 MAX_TITLE = 500
 MAX_DESCRIPTION = 500
@@ -102,22 +106,13 @@ async def allowed(action: str, unit_id: int) -> bool:
         return False
 
 
-async def user_names(user_ids: set[int]) -> dict[int, str]:
-    """Full names (else usernames) of the users ``user_ids`` of the tenant."""
-    names: dict[int, str] = {}
-    for user_id in sorted(user_ids):
-        rows = await fetch_tenant_rows(
-            "SELECT username, full_name FROM core_user WHERE {tenant} AND id = $2", [user_id]
-        )
-        if rows:
-            names[user_id] = str(rows[0]["full_name"] or rows[0]["username"])
-    return names
-
-
 # ------------------------------------------------------------------------------- access
 
 
-async def can_view(record: Record) -> bool:
+Ask = Callable[[str, int], Awaitable[bool]]
+
+
+async def can_view(record: Record, *, ask: Ask = allowed) -> bool:
     actor = current_actor()
     if actor.kind == "system":
         return True
@@ -125,17 +120,30 @@ async def can_view(record: Record) -> bool:
         return False
     if record.creator_id == actor.id:
         return True
-    return await allowed(REGISTRIES_VIEW, record.unit_id)
+    return await ask(REGISTRIES_VIEW, record.unit_id)
 
 
-async def can_manage(record: Record) -> bool:
+async def can_manage(record: Record, *, ask: Ask = allowed) -> bool:
     """Whether the actor may add and remove documents of ``record`` and close it."""
-    if not await can_view(record):
+    if not await can_view(record, ask=ask):
         return False
     actor = current_actor()
     if actor.kind == "system" or (actor.kind == "user" and record.creator_id == actor.id):
         return True
-    return await allowed(RECORDS_MANAGE, record.unit_id)
+    return await ask(RECORDS_MANAGE, record.unit_id)
+
+
+async def manageable(found: list[Record]) -> list[Record]:
+    """The records of ``found`` the actor may change (:func:`can_manage`), asking each right
+    once per unit however many records the unit has."""
+    known: dict[tuple[str, int], bool] = {}
+
+    async def ask(action: str, unit_id: int) -> bool:
+        if (action, unit_id) not in known:
+            known[action, unit_id] = await allowed(action, unit_id)
+        return known[action, unit_id]
+
+    return [r for r in found if await can_manage(r, ask=ask)]
 
 
 async def get_record(record_id: int) -> Record:
@@ -162,42 +170,56 @@ async def get_managed_record(record_id: int, *, lock: bool = False) -> Record:
         raise PermissionDenied(
             RECORDS_MANAGE, f"Missing permission: {RECORDS_MANAGE} in unit {record.unit_id}"
         )
-    if lock:
-        # An UPDATE takes the row lock on PostgreSQL and the write lock on SQLite.
-        await Record.filter(id=record.id).update(updated_at=datetime.now(UTC))
-        record = await Record.select_for_update().get(id=record.id)
-    return record
+    return await _locked(record) if lock else record
+
+
+async def _locked(record: Record) -> Record:
+    """``record`` read again with its row locked until the transaction ends (inside
+    ``atomic()``). An UPDATE takes the row lock on PostgreSQL and the write lock on SQLite."""
+    await Record.filter(id=record.id).update(updated_at=datetime.now(UTC))
+    return await Record.select_for_update().get(id=record.id)
 
 
 def check_open(record: Record) -> None:
     if record.status != RECORD_OPEN:
-        raise Conflict(f"Record {record.code}/{record.year} is closed; reopen it first.")
+        raise Conflict(
+            f"Record {record.code}/{record.year} is closed; reopen it first.",
+            errors={"record": "closed"},
+        )
 
 
 # ------------------------------------------------------------------------------- views
 
 
 async def views(records: list[Record]) -> list[RecordView]:
-    """The records with their names and item counts."""
-    unit_ids = {r.unit_id for r in records} | {r.handler_unit_id for r in records}
-    units: dict[int, UnitRef | None] = {u: await find_unit(u) for u in unit_ids}
+    """The records with their names and item counts (a few queries for the whole list)."""
+    if not records:
+        return []
+    periods = {
+        p.id: p for p in await RetentionPeriod.filter(id__in={r.retention_id for r in records})
+    }
+    units = await unit_names({r.unit_id for r in records} | {r.handler_unit_id for r in records})
     creators = await user_names({r.creator_id for r in records if r.creator_id is not None})
+    counted: list[Any] = list(
+        await RecordItem.filter(record_id__in=[r.id for r in records])
+        .annotate(count=Count("id"))
+        .group_by("record_id")
+        .values_list("record_id", "count")
+    )
+    counts = {int(record_id): int(count) for record_id, count in counted}
     result = []
     for record in records:
-        await record.fetch_related("retention")
-        retention = record.retention
-        unit = units.get(record.unit_id)
-        handler = units.get(record.handler_unit_id)
+        retention = periods[record.retention_id]
         result.append(
             RecordView(
                 record=record,
                 retention_code=retention.code,
                 retention_name=retention.name,
                 retention_years=retention.years,
-                unit_name=unit.name if unit else "",
-                handler_unit_name=handler.name if handler else "",
+                unit_name=units.get(record.unit_id, ""),
+                handler_unit_name=units.get(record.handler_unit_id, ""),
                 creator_name=creators.get(record.creator_id or 0, ""),
-                item_count=await RecordItem.filter(record_id=record.id).count(),
+                item_count=counts.get(record.id, 0),
             )
         )
     return result
@@ -208,22 +230,6 @@ async def view(record: Record) -> RecordView:
 
 
 # ------------------------------------------------------------------------------- open
-
-
-async def _next_number(unit_id: int, year: int) -> int:
-    """The next record number of the agency and year, locking the counter row until the
-    transaction ends (the same scheme as document numbers, ``services/numbering.py``)."""
-    where = {"scope_key": f"record:{unit_id}", "year": year, "confidential": False}
-    updated = await NumberSequence.filter(**where).update(last_number=F("last_number") + 1)
-    if not updated:
-        await NumberSequence.bulk_create(
-            [NumberSequence(last_number=0, **where)], ignore_conflicts=True
-        )
-        updated = await NumberSequence.filter(**where).update(last_number=F("last_number") + 1)
-    if updated != 1:
-        raise Conflict(f"The record counter of unit {unit_id} for {year} could not be locked.")
-    sequence = await NumberSequence.select_for_update().get(**where)
-    return sequence.last_number
 
 
 def _text(value: str, field: str, limit: int, *, required: bool) -> str:
@@ -250,7 +256,7 @@ async def _units(unit_id: int, handler_unit_id: int | None) -> tuple[UnitRef, Un
                 {"handler_unit_id": "outside the agency unit"},
             )
     if not agency.is_active or not handler.is_active:
-        raise InvalidInput("The unit is inactive.", {"unit_id": "inactive unit"})
+        raise InvalidInput("The unit is inactive.", {"unit_id": "the unit is inactive"})
     return agency, handler
 
 
@@ -287,7 +293,7 @@ async def open_record(
     moment = now or datetime.now(UTC)
     year = number_year(moment)
     async with atomic():
-        number = await _next_number(agency.id, year)
+        _sequence, number = await next_in_sequence(f"record:{agency.id}", year, False)
         record = await Record.create(
             unit_id=agency.id,
             year=year,
@@ -350,10 +356,11 @@ async def reopen_record(record_id: int, reason: str) -> Record:
     await check_permission(RECORDS_REOPEN, unit_id=record.unit_id)
     text = _text(reason, "reason", MAX_REASON, required=True)
     async with atomic():
-        await Record.filter(id=record.id).update(updated_at=datetime.now(UTC))
-        record = await Record.select_for_update().get(id=record.id)
+        record = await _locked(record)
         if record.status != RECORD_CLOSED:
-            raise Conflict(f"Record {record.code}/{record.year} is open.")
+            raise Conflict(
+                f"Record {record.code}/{record.year} is open.", errors={"record": "open"}
+            )
         before = {"closed_at": record.closed_at.isoformat() if record.closed_at else None}
         record.status = RECORD_OPEN
         record.closed_at = None

@@ -2,7 +2,9 @@
 as XML, its documents as one PDF (``records_pdf``), or both in a ZIP.
 
 * Only documents the actor may see are exported; the others are left out and counted
-  (``omitted``): the XML says so in ``OmittedDocuments``, the PDF on its cover.
+  (``omitted``): the XML says so in ``OmittedDocuments``, the PDF on its cover. ``Rights`` is
+  restricted when an exported document is confidential (the left-out ones do not count, so
+  the export does not tell what hidden documents are).
 * Documents come in chronological order: issued date, then arrival (or recording) time, then
   id. ``DocOrdinal`` is that order (1, 2, …).
 * XML element names are the ND30 metadata names (PascalCase, as edXML): the record's
@@ -29,12 +31,10 @@ from xml.etree import ElementTree as ET
 from core import atomic, fetch_tenant_rows
 from plugins.registry.models import INCOMING
 from plugins.registry.models_documents import ROLE_MAIN, Document, DocumentFile
-from plugins.registry.models_records import RecordItem
 from plugins.registry.notation import vietnam_time
 from plugins.registry.services.records import RecordView, audit, get_record, view
 from plugins.registry.services.records_items import document_code, record_items
 from plugins.registry.services.timeline import STEP_EXPORTED, record_step
-from plugins.registry.units import find_unit
 
 LANGUAGE = "Tiếng Việt"
 RIGHTS_RESTRICTED = "Hạn chế"
@@ -62,7 +62,12 @@ class RecordExport:
     file_code: str
     documents: list[ExportDocument]
     omitted: int
-    restricted: bool
+
+    @property
+    def restricted(self) -> bool:
+        """Whether an exported document is confidential. Documents left out do not count:
+        saying so would tell the caller that a document hidden from them is confidential."""
+        return any(d.document.confidentiality_level > 0 for d in self.documents)
 
     @property
     def start_date(self) -> date | None:
@@ -103,27 +108,23 @@ async def gather(record_id: int) -> RecordExport:
     record_view = await view(record)
     listed = await record_items(record)
     documents = sorted((i.document for i in listed.items), key=_chronological)
-    exported = []
-    for ordinal, document in enumerate(documents, start=1):
-        files = await DocumentFile.filter(document_id=document.id, role=ROLE_MAIN).order_by(
-            "position", "id"
-        )
-        exported.append(ExportDocument(ordinal, document, list(files)))
-    all_ids: list[Any] = list(
-        await RecordItem.filter(record_id=record.id).values_list("document_id", flat=True)
-    )
-    restricted = await Document.filter(
-        id__in=[int(i) for i in all_ids], confidentiality_level__gt=0
-    ).exists()
-    unit = await find_unit(record.unit_id)
-    organ = await _organ_id(record.unit_id)
+    files: dict[int, list[DocumentFile]] = {d.id: [] for d in documents}
+    if documents:
+        found = DocumentFile.filter(document_id__in=list(files), role=ROLE_MAIN)
+        for f in await found.order_by("position", "id"):
+            files[f.document_id].append(f)
+    exported = [
+        ExportDocument(ordinal, document, files[document.id])
+        for ordinal, document in enumerate(documents, start=1)
+    ]
     return RecordExport(
         view=record_view,
-        agency_name=unit.name if unit else "",
-        file_code=".".join(p for p in (organ, str(record.year), record.code) if p),
+        agency_name=record_view.unit_name,
+        file_code=".".join(
+            p for p in (await _organ_id(record.unit_id), str(record.year), record.code) if p
+        ),
         documents=exported,
         omitted=listed.hidden,
-        restricted=restricted,
     )
 
 

@@ -68,6 +68,13 @@ def _summary(record: Record) -> str:
     return f"{record.code}/{record.year} — {record.title}"
 
 
+def _already_filed(document: Document, record: Record) -> Conflict:
+    return Conflict(
+        f"Document {document.id} is already in record {record.code}.",
+        errors={"document_id": "already in the record"},
+    )
+
+
 async def _document(document_id: int) -> Document:
     document = None
     if 1 <= document_id <= MAX_ID:
@@ -88,7 +95,7 @@ async def add_document(
         await check_visible(document)
         check_open(record)
         if await RecordItem.filter(record_id=record.id, document_id=document.id).exists():
-            raise Conflict(f"Document {document.id} is already in record {record.code}.")
+            raise _already_filed(document, record)
         position = await RecordItem.filter(record_id=record.id).count() + 1
         try:
             async with atomic():
@@ -100,7 +107,7 @@ async def add_document(
                     added_at=moment,
                 )
         except IntegrityError:
-            raise Conflict(f"Document {document.id} is already in record {record.code}.") from None
+            raise _already_filed(document, record) from None
         detail = {"record_id": record.id, "record_code": record.code, "year": record.year}
         await record_step(
             document,

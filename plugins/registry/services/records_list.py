@@ -43,10 +43,10 @@ class RecordFilters:
 
 
 async def list_records(
-    filters: RecordFilters, *, after: tuple[int, int] | None = None, limit: int | None = None
+    filters: RecordFilters, *, after: tuple[int, int, int] | None = None, limit: int | None = None
 ) -> list[Record]:
-    """The visible records, by agency unit then number (a records list of a year when
-    ``year`` is given); ``after`` is the ``(unit_id, number)`` keyset position."""
+    """The visible records, by agency unit, year and number (a records list of a year when
+    ``year`` is given); ``after`` is the ``(unit_id, year, number)`` keyset position."""
     query = Record.filter(await record_visibility())
     if filters.unit_id is not None:
         query = query.filter(unit_id=filters.unit_id)
@@ -61,9 +61,13 @@ async def list_records(
     if filters.q:
         query = query.filter(title__icontains=filters.q.strip())
     if after is not None:
-        unit, number = after
-        query = query.filter(Q(unit_id__gt=unit) | Q(unit_id=unit, number__gt=number))
-    query = query.order_by("unit_id", "year", "number", "id")
+        unit, year, number = after
+        query = query.filter(
+            Q(unit_id__gt=unit)
+            | Q(unit_id=unit, year__gt=year)
+            | Q(unit_id=unit, year=year, number__gt=number)
+        )
+    query = query.order_by("unit_id", "year", "number")  # unique per tenant
     if limit is not None:
         query = query.limit(limit)
     return list(await query)

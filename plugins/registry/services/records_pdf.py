@@ -15,22 +15,19 @@ import io
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
-from xml.sax.saxutils import escape
 
 from pypdf import PdfReader, PdfWriter
-from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, LongTable, Paragraph, SimpleDocTemplate, Spacer
-from reportlab.platypus.tables import TableStyle
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer
 from starlette.concurrency import run_in_threadpool
 
 from core import blob_store
 from core import gettext as _gettext
 from plugins.registry.models_documents import PDF_OK
 from plugins.registry.models_records import RECORD_OPEN
-from plugins.registry.pdfdoc import paragraph_styles, pdf_fonts
+from plugins.registry.pdfdoc import cell_text, grid, paragraph_styles, pdf_fonts
 from plugins.registry.services.records_export import ExportDocument, RecordExport
 
 MARGIN = 15 * mm
@@ -83,11 +80,6 @@ async def load_parts(export: RecordExport) -> list[DocumentPdf]:
     return result
 
 
-def _text(value: Any) -> str:
-    text = unicodedata.normalize("NFC", "" if value is None else str(value))
-    return escape(text).replace("\n", "<br/>")
-
-
 def _date(value: Any) -> str:
     return value.strftime("%d/%m/%Y") if value is not None else ""
 
@@ -111,43 +103,28 @@ def _metadata_rows(export: RecordExport, count: int) -> list[tuple[str, str]]:
     ]
 
 
-def _grid(data: list[list[Any]], widths: list[float], font: str, header: bool) -> LongTable:
-    table = LongTable(data, colWidths=widths, repeatRows=1 if header else 0)
-    commands: list[tuple[Any, ...]] = [
-        ("FONTNAME", (0, 0), (-1, -1), font),
-        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 3),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-    ]
-    if header:
-        commands.append(("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.92, 0.92, 0.92)))
-    table.setStyle(TableStyle(commands))
-    return table
-
-
 def _cover(export: RecordExport, parts: list[DocumentPdf], starts: list[int]) -> bytes:
     fonts = pdf_fonts()
     styles: dict[str, ParagraphStyle] = paragraph_styles(fonts)
     width = A4[0] - 2 * MARGIN
     story: list[Flowable] = [
-        Paragraph(_text(export.agency_name.upper()), styles["agency"]),
+        Paragraph(cell_text(export.agency_name.upper()), styles["agency"]),
         Spacer(1, 8 * mm),
-        Paragraph(_text(_("HỒ SƠ")), styles["title"]),
-        Paragraph(_text(export.view.record.title), styles["subtitle"]),
+        Paragraph(cell_text(_("HỒ SƠ")), styles["title"]),
+        Paragraph(cell_text(export.view.record.title), styles["subtitle"]),
         Spacer(1, 6 * mm),
     ]
     meta = [
-        [Paragraph(_text(k), styles["bold"]), Paragraph(_text(v), styles["body"])]
+        [Paragraph(cell_text(k), styles["bold"]), Paragraph(cell_text(v), styles["body"])]
         for k, v in _metadata_rows(export, len(parts))
     ]
-    story.append(_grid(meta, [width * 0.3, width * 0.7], fonts.regular, header=False))
+    story.append(grid(meta, [width * 0.3, width * 0.7], fonts))
     if export.omitted:
         notice = _(
             "{count} văn bản của hồ sơ không có trong bản xuất này vì bạn không có quyền xem."
         ).format(count=export.omitted)
-        story += [Spacer(1, 3 * mm), Paragraph(_text(notice), styles["bold"])]
-    story += [Spacer(1, 8 * mm), Paragraph(_text(_("MỤC LỤC VĂN BẢN")), styles["title"])]
+        story += [Spacer(1, 3 * mm), Paragraph(cell_text(notice), styles["bold"])]
+    story += [Spacer(1, 8 * mm), Paragraph(cell_text(_("MỤC LỤC VĂN BẢN")), styles["title"])]
     story.append(Spacer(1, 3 * mm))
     titles = [
         _("STT"),
@@ -158,7 +135,7 @@ def _cover(export: RecordExport, parts: list[DocumentPdf], starts: list[int]) ->
         _("Tờ số"),
         _("Ghi chú"),
     ]
-    rows: list[list[Any]] = [[Paragraph(_text(t), styles["header"]) for t in titles]]
+    rows: list[list[Any]] = [[Paragraph(cell_text(t), styles["header"]) for t in titles]]
     for entry, start in zip(parts, starts, strict=True):
         d = entry.item.document
         page = str(start) if entry.pages else ""
@@ -176,11 +153,10 @@ def _cover(export: RecordExport, parts: list[DocumentPdf], starts: list[int]) ->
             page,
             note,
         ]
-        rows.append([Paragraph(_text(v), styles["body"]) for v in values])
-    if not parts:
-        rows.append([Paragraph(_text(_("Hồ sơ chưa có văn bản.")), styles["center"])] + [""] * 6)
+        rows.append([Paragraph(cell_text(v), styles["body"]) for v in values])
     ratios = [0.06, 0.14, 0.11, 0.33, 0.16, 0.07, 0.13]
-    story.append(_grid(rows, [width * r for r in ratios], fonts.regular, header=True))
+    widths = [width * r for r in ratios]
+    story.append(grid(rows, widths, fonts, header_rows=1, empty_text=_("Hồ sơ chưa có văn bản.")))
     out = io.BytesIO()
     document = SimpleDocTemplate(
         out,

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from core import InvalidInput, check_permission, record_audit
+from core import N_, InvalidInput, check_permission, record_audit
 from core import gettext as _gettext
 from plugins.registry.actions import REGISTRIES_VIEW
 from plugins.registry.models import INCOMING, INTERNAL, OUTGOING, RELEASED, RESERVED, Registry
@@ -57,11 +57,6 @@ KINDS_OF = {
 }
 MIN_YEAR = 2000
 FORMATS = ("json", "pdf")
-
-
-def N_(message: str) -> str:
-    """Mark ``message`` for translation where it is shown."""
-    return message
 
 
 def _(message: str) -> str:

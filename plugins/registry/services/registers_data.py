@@ -129,6 +129,16 @@ async def _names(table: str, column: str, ids: set[int]) -> dict[int, str]:
     return names
 
 
+async def unit_names(ids: set[int]) -> dict[int, str]:
+    """``id → name`` of the tenant's units ``ids`` (a few queries, whatever their number)."""
+    return await _names("core_unit", "name", ids) if ids else {}
+
+
+async def user_names(ids: set[int]) -> dict[int, str]:
+    """``id → full name`` (else username) of the tenant's users ``ids``."""
+    return await _names("core_user", "full_name, username", ids) if ids else {}
+
+
 async def leads(document_ids: Sequence[int]) -> dict[int, Lead]:
     """Document id → its current top-level lead (the last one given that was not replaced)."""
     found: dict[int, Assignment] = {}
@@ -144,14 +154,14 @@ async def leads(document_ids: Sequence[int]) -> dict[int, Lead]:
             found[assignment.document_id] = assignment
     users = {a.assignee_user_id for a in found.values() if a.assignee_user_id is not None}
     units = {a.assignee_unit_id for a in found.values() if a.assignee_unit_id is not None}
-    user_names = await _names("core_user", "full_name, username", users) if users else {}
-    unit_names = await _names("core_unit", "name", units) if units else {}
+    people = await user_names(users)
+    offices = await unit_names(units)
     result: dict[int, Lead] = {}
     for doc_id, a in found.items():
         if a.assignee_user_id is not None:
-            name = user_names.get(a.assignee_user_id, "")
+            name = people.get(a.assignee_user_id, "")
         else:
-            name = unit_names.get(a.assignee_unit_id or 0, "")
+            name = offices.get(a.assignee_unit_id or 0, "")
         result[doc_id] = Lead(a, name)
     return result
 

@@ -9,7 +9,7 @@ from datetime import date
 
 from plugins.registry.models_outgoing import RECIPIENT_INTERNAL, OutgoingDetail, Recipient
 from plugins.registry.notation import vietnam_date
-from plugins.registry.units import find_unit
+from plugins.registry.services.registers_data import unit_names
 
 
 @dataclass(frozen=True)
@@ -18,14 +18,6 @@ class OutgoingFacts:
     keeping_unit: str
     copies: int | None
     sent_date: date | None
-
-
-async def _unit_names(ids: set[int]) -> dict[int, str]:
-    names: dict[int, str] = {}
-    for unit_id in ids:
-        unit = await find_unit(unit_id)
-        names[unit_id] = unit.name if unit is not None else ""
-    return names
 
 
 async def outgoing_facts(document_ids: list[int]) -> dict[int, OutgoingFacts]:
@@ -39,7 +31,7 @@ async def outgoing_facts(document_ids: list[int]) -> dict[int, OutgoingFacts]:
     recipients = list(await Recipient.filter(document_id__in=document_ids).order_by("id"))
     unit_ids = {r.unit_id for r in recipients if r.unit_id is not None}
     unit_ids |= {d.keeping_unit_id for d in details.values() if d.keeping_unit_id is not None}
-    names = await _unit_names(unit_ids)
+    names = await unit_names(unit_ids)
     issued_to: dict[int, list[str]] = defaultdict(list)
     for r in recipients:
         if r.kind == RECIPIENT_INTERNAL and r.unit_id is not None:

@@ -6,12 +6,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from core import N_
 from plugins.registry.files import safe_filename
 from plugins.registry.pdfdoc import Column, TitleBlock, table_pdf
 from plugins.registry.services.registers import (
     KIND_INCOMING,
     KIND_OUTGOING,
-    N_,
+    KIND_PROCESSING,
     Register,
     _,
 )
@@ -44,7 +45,7 @@ COLUMNS: dict[str, list[tuple[str, float, str]]] = {
         (N_("Ký nhận"), 1.3, LEFT),
         (N_("Ghi chú"), 1.8, LEFT),
     ],
-    "processing": [
+    KIND_PROCESSING: [
         (N_("Số đến"), 0.9, CENTER),
         (N_("Tên loại, số, ký hiệu, ngày tháng văn bản, cơ quan ban hành"), 4.0, LEFT),
         (N_("Đơn vị hoặc người giải quyết"), 2.2, LEFT),

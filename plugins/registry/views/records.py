@@ -85,13 +85,13 @@ async def detail(record: Record) -> RecordDetailOut:
 @authenticated
 async def list_records(request: Request) -> Response:
     """The records the caller may see (their own; every record of the agency units where they
-    hold registry.registries.view), by agency unit and number; filter by agency, year,
+    hold registry.registries.view), by agency unit, year and number; filter by agency, year,
     status, retention, handler unit and title words."""
     query = parse_query(request, RecordQuery)
     after = None
     if query.cursor is not None:
-        unit, number = decode_cursor(query.cursor, (int, int))
-        after = (unit, number)
+        unit, year, number = decode_cursor(query.cursor, (int, int, int))
+        after = (unit, year, number)
     filters = records_list.RecordFilters(
         unit_id=query.unit_id,
         year=query.year,
@@ -104,7 +104,8 @@ async def list_records(request: Request) -> Response:
     page = found[: query.limit]
     next_cursor = None
     if len(found) > query.limit:
-        next_cursor = encode_cursor([page[-1].unit_id, page[-1].number])
+        last = page[-1]
+        next_cursor = encode_cursor([last.unit_id, last.year, last.number])
     items = [RecordOut.model_validate(v.as_dict()) for v in await records.views(page)]
     return respond_json(RecordPageOut(items=items, next_cursor=next_cursor))
 

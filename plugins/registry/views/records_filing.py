@@ -15,14 +15,15 @@ from urllib.parse import urlsplit
 from starlette.requests import Request
 from starlette.responses import Response
 
-from core import AlreadySubmitted, Conflict, InvalidInput, NotFound, read_form, redirect, render
+from core import NotFound, read_form, render, submit_once
 from core import authenticated as signed_in
 from core import gettext as _
 from plugins.registry.models_documents import Document
 from plugins.registry.models_records import RECORD_OPEN, Record
 from plugins.registry.services import records, records_items, records_list
 from plugins.registry.services.documents import check_visible
-from plugins.registry.views.records_pages import PageForm, parse_id, record_url
+from plugins.registry.views.pages_admin_common import PageForm, page_status, parse_id
+from plugins.registry.views.records_pages import CHANGE_ERRORS, on_error, record_url
 
 FILE_URL = "/registry/records/file"
 MAX_CHOICES = 200
@@ -52,10 +53,7 @@ async def _choices(document: Document) -> list[Record]:
         records_list.RecordFilters(status=RECORD_OPEN), limit=500
     )
     holding = {r.id for r in await records_items.records_of_document(document)}
-    choices = []
-    for record in found:
-        if record.id not in holding and await records.can_manage(record):
-            choices.append(record)
+    choices = await records.manageable([r for r in found if r.id not in holding])
     return choices[:MAX_CHOICES]
 
 
@@ -97,18 +95,17 @@ async def file_document(request: Request) -> Response:
     record_id = parse_id(form.get("record_id"))
     if record_id is None:
         form.error("record_id", _("Chọn một hồ sơ."))
-    status = form.status
-    if form.ok and record_id is not None:
-        try:
-            async with form.once():
-                await records_items.add_document(record_id, document.id)
-        except AlreadySubmitted:
-            target = record_url(record_id)
-            return redirect(request, target, _("Biểu mẫu này đã được gửi."), "info")
-        except (InvalidInput, Conflict, NotFound) as exc:
-            form.error("record_id", exc.detail)
-            status = 409 if isinstance(exc, Conflict) else exc.status
-        else:
-            target = safe_next(form.get("next")) or record_url(record_id)
-            return redirect(request, target, _("Đã thêm văn bản vào hồ sơ."))
-    return await _page(request, document, form, status)
+    else:
+        chosen = record_id
+        done = await submit_once(
+            request,
+            form,
+            lambda: records_items.add_document(chosen, document.id),
+            url=safe_next(form.get("next")) or record_url(chosen),
+            message=_("Đã thêm văn bản vào hồ sơ."),
+            on_error=on_error("record_id", _("Không có hồ sơ này.")),
+            errors=CHANGE_ERRORS,
+        )
+        if done is not None:
+            return done
+    return await _page(request, document, form, page_status(form))

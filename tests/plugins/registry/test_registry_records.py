@@ -54,6 +54,36 @@ async def test_numbers_run_per_agency_and_year(world, tenant):
     )
 
 
+async def test_the_list_pages_through_every_year_of_an_agency(world, tenant):
+    tree, docs, people = world
+    with tenant_context(tenant), acting_as(as_user(people.leader)):
+        opened = [
+            await records.open_record(tree.ubnd, "Hồ sơ 2025 A", "vinh_vien", now=OPENED),
+            await records.open_record(tree.ubnd, "Hồ sơ 2025 B", "vinh_vien", now=OPENED),
+            await records.open_record(tree.ubnd, "Hồ sơ 2026 A", "10_nam", now=NEXT_YEAR),
+            await records.open_record(tree.ubnd, "Hồ sơ 2026 B", "10_nam", now=NEXT_YEAR),
+        ]
+        await records_items.add_document(opened[2].id, docs.a)
+        seen: list[int] = []
+        after = None
+        while True:
+            page = await records_list.list_records(
+                records_list.RecordFilters(unit_id=tree.ubnd), after=after, limit=1
+            )
+            if not page:
+                break
+            seen.append(page[0].id)
+            after = (page[0].unit_id, page[0].year, page[0].number)
+        assert seen == [r.id for r in opened]  # 2026's numbers restart at 1: none skipped
+        shown = await records.views(opened)
+        assert [v.item_count for v in shown] == [0, 0, 1, 0]
+        assert [v.retention_code for v in shown] == ["vinh_vien", "vinh_vien", "10_nam", "10_nam"]
+        assert {v.unit_name for v in shown} == {v.handler_unit_name for v in shown} != {""}
+        assert await records.manageable(opened) == opened
+    with tenant_context(tenant), acting_as(as_user(people.specialist)):
+        assert await records.manageable(opened) == []
+
+
 async def test_concurrent_opens_get_distinct_numbers(world, tenant):
     tree, _docs, people = world
 

@@ -171,6 +171,7 @@ async def test_export_xml_pdf_and_zip(users, world, tenant):
     r = await clerk.get(url, params={"format": "xml"})  # the clerk may not see c
     root = ET.fromstring(r.content)
     assert root.findtext("OmittedDocuments") == "1"
+    assert root.findtext("Rights") == "Công khai"  # says nothing of the hidden c
     assert SECRET not in r.content.decode()
     assert [d.findtext("DocOrdinal") for d in root.findall("Documents/Document")] == ["1", "2", "3"]
 

@@ -58,6 +58,10 @@ async def test_open_a_record_from_the_list_page(clerk, world, tenant):
     assert "Hồ sơ lụt bão" in page.text and "20 năm" in page.text
     r = await clerk.get("/registry/records", params={"year": "20x"}, headers=HTML)
     assert r.status_code == 422 and 'data-field-error="year"' in r.text
+    r = await clerk.get("/registry/records", params={"year": "20²5"}, headers=HTML)
+    assert r.status_code == 422 and 'data-field-error="year"' in r.text
+    r = await clerk.get("/registry/records", params={"year": ""}, headers=HTML)  # every year
+    assert r.status_code == 200 and "Hồ sơ lụt bão" in r.text
 
 
 async def test_the_detail_page_adds_removes_closes_and_reopens(clerk, world, tenant):
@@ -86,6 +90,7 @@ async def test_the_detail_page_adds_removes_closes_and_reopens(clerk, world, ten
         action, data={**hidden_fields(page.text, f"{url}/close"), "document_id": str(docs.a)}
     )
     assert r.status_code == 409 and 'data-testid="add-error"' in r.text
+    assert "Văn bản này đã có trong hồ sơ." in r.text
     r = await clerk.post(
         action, data={**hidden_fields(page.text, f"{url}/close"), "document_id": str(docs.c)}
     )

@@ -32,12 +32,15 @@ def _vietnam_zone() -> tzinfo:
 VIETNAM = _vietnam_zone()
 
 
+def moment_of(now: datetime | None = None) -> datetime:
+    """``now`` (default: the current time) as an aware time; a naive value is taken as UTC."""
+    moment = now if now is not None else datetime.now(UTC)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 def vietnam_time(now: datetime | None = None) -> datetime:
     """``now`` (default: the current time) in Vietnam time; a naive value is taken as UTC."""
-    moment = now if now is not None else datetime.now(UTC)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(VIETNAM)
+    return moment_of(now).astimezone(VIETNAM)
 
 
 def vietnam_date(now: datetime | None = None) -> date:

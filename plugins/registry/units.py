@@ -55,3 +55,11 @@ async def get_unit(unit_id: int) -> UnitRef:
     if unit is None:
         raise NotFound(f"No unit with id {unit_id} in this tenant.")
     return unit
+
+
+async def position_units(user_id: int) -> list[int]:
+    """The units where ``user_id`` holds a position (``core_position``)."""
+    rows = await fetch_tenant_rows(
+        "SELECT unit_id FROM core_position WHERE {tenant} AND user_id = $2", [user_id]
+    )
+    return [int(r["unit_id"]) for r in rows]

@@ -10,8 +10,9 @@
 * :func:`mark_done` — an assignee finishes its part.
 * :func:`complete` — the lead (or someone acting for a lead unit) completes the document,
   optionally with its reply document: ``completed``.
-* :func:`inbox` / :func:`following` — the current user's open assignments and the documents
-  the user assigned.
+
+The request's checks are in :mod:`.assignment_checks`; the inbox and the following list in
+:mod:`.assignment_lists`.
 
 Someone *acts for* an assignment when it names them, or names a unit where they hold a
 position (``core_position``).
@@ -19,8 +20,8 @@ position (``core_position``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from typing import Any
 
 from tortoise.expressions import Q
@@ -33,7 +34,6 @@ from core import (
     atomic,
     check_permission,
     current_actor,
-    fetch_tenant_rows,
     publish,
     record_audit,
 )
@@ -53,16 +53,21 @@ from plugins.registry.models_assignments import (
     Assignment,
     AssignmentOpinion,
 )
-from plugins.registry.models_documents import REFUSED, REGISTERED, ROLE_ATTACHMENT, Document
-from plugins.registry.models_outgoing import CANCELLED, RECEIVED
-from plugins.registry.notation import vietnam_date
+from plugins.registry.models_documents import REGISTERED, ROLE_ATTACHMENT, Document
+from plugins.registry.notation import moment_of, vietnam_date
 from plugins.registry.services import assignment_steps as steps
+from plugins.registry.services.assignment_checks import (
+    check_assignable,
+    check_assignee,
+    check_direction,
+)
 from plugins.registry.services.documents import check_visible
 from plugins.registry.services.incoming_files import IncomingFile, store_files
 from plugins.registry.services.registries import MAX_ID
-from plugins.registry.units import UnitRef, find_unit
 
-MAX_DIRECTION = 2000
+# position_units: also read from here by documents and outgoing (who acts for what).
+from plugins.registry.units import UnitRef, get_unit, position_units
+
 MAX_OPINION = 4000
 HANDLER = "registry.assignment.handle"  # named in 403s of assignees-only steps (not a grant)
 
@@ -84,11 +89,6 @@ class AssignmentRequest:
     direction: str = ""
     replace_lead: bool = False
     parent_assignment_id: int | None = None
-
-
-def moment_of(now: datetime | None) -> datetime:
-    moment = now or datetime.now(UTC)
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def current_user_id() -> int | None:
@@ -114,21 +114,6 @@ async def get_assignment(assignment_id: int) -> Assignment:
     return found
 
 
-async def position_units(user_id: int) -> list[int]:
-    """The units where ``user_id`` holds a position."""
-    rows = await fetch_tenant_rows(
-        "SELECT unit_id FROM core_position WHERE {tenant} AND user_id = $2", [user_id]
-    )
-    return [int(r["unit_id"]) for r in rows]
-
-
-async def _user_row(user_id: int) -> dict[str, Any] | None:
-    rows = await fetch_tenant_rows(
-        "SELECT id, username, is_active FROM core_user WHERE {tenant} AND id = $2", [user_id]
-    )
-    return rows[0] if rows else None
-
-
 def acting_filter(user_id: int, units: list[int]) -> Q:
     """Assignments that ``user_id`` acts for (directly or through one of ``units``)."""
     mine = Q(assignee_user_id=user_id)
@@ -149,61 +134,6 @@ async def acts_for(assignment: Assignment) -> bool:
 # ------------------------------------------------------------------------------ assign
 
 
-def _check_direction(text: str) -> str:
-    value = " ".join(text.split())
-    if len(value) > MAX_DIRECTION:
-        raise InvalidInput(
-            f"The direction is longer than {MAX_DIRECTION} characters.",
-            {"direction": f"at most {MAX_DIRECTION} characters"},
-        )
-    return text.strip()
-
-
-async def _check_assignee(
-    name: str, assignee: Assignee, within: UnitRef | None, earliest: date
-) -> None:
-    """404 for another tenant's (or no) user/unit, 422 for a deactivated one, one outside
-    ``within`` (re-assignment), or a deadline before ``earliest``."""
-    if (assignee.user_id is None) == (assignee.unit_id is None):
-        raise InvalidInput(f"{name}: give a user_id or a unit_id.", {name: "a user or a unit"})
-    if assignee.deadline is not None and assignee.deadline < earliest:
-        raise InvalidInput(
-            f"{name}: the deadline {assignee.deadline} is before the arrival date {earliest}.",
-            {f"{name}.deadline": "before the arrival date"},
-        )
-    if assignee.user_id is not None:
-        user = await _user_row(assignee.user_id)
-        if user is None:
-            raise NotFound(f"No user with id {assignee.user_id} in this tenant.")
-        if not user["is_active"]:
-            raise InvalidInput(
-                f"{name}: user {user['username']!r} is deactivated.",
-                {f"{name}.user_id": f"user {user['username']} is deactivated"},
-            )
-        if within is not None:
-            units = [await find_unit(u) for u in await position_units(assignee.user_id)]
-            if not any(u is not None and within.contains(u) for u in units):
-                raise InvalidInput(
-                    f"{name}: user {user['username']!r} is not in unit {within.code}.",
-                    {f"{name}.user_id": f"not in unit {within.code}"},
-                )
-        return
-    assert assignee.unit_id is not None
-    unit = await find_unit(assignee.unit_id)
-    if unit is None:
-        raise NotFound(f"No unit with id {assignee.unit_id} in this tenant.")
-    if not unit.is_active:
-        raise InvalidInput(
-            f"{name}: unit {unit.code!r} is deactivated.",
-            {f"{name}.unit_id": f"unit {unit.code} is deactivated"},
-        )
-    if within is not None and (unit.id == within.id or not within.contains(unit)):
-        raise InvalidInput(
-            f"{name}: unit {unit.code!r} is not below unit {within.code}.",
-            {f"{name}.unit_id": f"not below unit {within.code}"},
-        )
-
-
 async def _scope(
     document: Document, parent_id: int | None
 ) -> tuple[int, Assignment | None, UnitRef | None]:
@@ -221,21 +151,7 @@ async def _scope(
     if parent.status != OPEN:
         raise Conflict(f"Assignment {parent_id} is {parent.status}; it cannot be passed on.")
     await check_permission(INCOMING_ASSIGN, unit_id=parent.assignee_unit_id)
-    unit = await find_unit(parent.assignee_unit_id)
-    if unit is None:
-        raise NotFound(f"No unit with id {parent.assignee_unit_id} in this tenant.")
-    return parent.assignee_unit_id, parent, unit
-
-
-def _check_assignable(document: Document) -> None:
-    if document.status == REFUSED:
-        raise Conflict(f"Document {document.id} was refused; a refused document is not assigned.")
-    if document.status == COMPLETED:
-        raise Conflict(f"Document {document.id} is completed; it is not assigned any more.")
-    if document.status == RECEIVED:
-        raise Conflict(f"Document {document.id} is not registered yet; register it first.")
-    if document.status == CANCELLED:
-        raise Conflict(f"Document {document.id} was recalled by its issuer; it is cancelled.")
+    return parent.assignee_unit_id, parent, await get_unit(parent.assignee_unit_id)
 
 
 async def assign(
@@ -245,8 +161,8 @@ async def assign(
     moment = moment_of(now)
     document = await _document(document_id)
     scope_unit, parent, within = await _scope(document, request.parent_assignment_id)
-    _check_assignable(document)
-    direction = _check_direction(request.direction)
+    check_assignable(document)
+    direction = check_direction(request.direction)
     earliest = vietnam_date(document.arrival_date or document.received_at)
     wanted: list[tuple[str, str, Assignee]] = []
     if request.lead is not None:
@@ -256,11 +172,11 @@ async def assign(
     if not wanted:
         raise InvalidInput("Name at least one assignee.", {"lead": "required"})
     for name, _role, assignee in wanted:
-        await _check_assignee(name, assignee, within, earliest)
+        await check_assignee(name, assignee, within, earliest)
     parent_id = parent.id if parent is not None else None
     async with atomic():
         locked = await Document.select_for_update().get(id=document.id)
-        _check_assignable(locked)  # a completion may have committed since the first check
+        check_assignable(locked)  # a completion may have committed since the first check
         current_lead = await Assignment.filter(
             document_id=document.id, parent_id=parent_id, role=ROLE_LEAD, status__in=[OPEN, DONE]
         ).first()
@@ -363,8 +279,7 @@ async def add_opinion(
     stored = None
     if file is not None:
         files, _warnings = await store_files(
-            [IncomingFile(file.filename, file.content, ROLE_ATTACHMENT, file.content_type)],
-            require_main=False,
+            [replace(file, role=ROLE_ATTACHMENT)], require_main=False
         )
         stored = files[0]
     async with atomic():

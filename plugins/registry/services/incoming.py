@@ -7,9 +7,11 @@ returns to the sender (``receive_and_refuse``: same validation, no number). In o
 1. the registry (another tenant's: 404), the permission ``registry.incoming.register`` in the
    registry's unit (403), an active incoming registry (422);
 2. the metadata, every field at once (422 with ``errors``);
-3. the files, checked by their bytes and stored as blobs before the transaction (422 for a
-   file that is not what its name says; an encrypted or damaged PDF is kept with a warning);
-4. in one transaction: the duplicate check, the arrival number (numbering service), the
+3. the files, checked by their bytes (422 for a file that is not what its name says; an
+   encrypted or damaged PDF is kept with a warning);
+4. a probable duplicate is answered now (nothing stored); otherwise the files are stored as
+   blobs, before the transaction;
+5. in one transaction: the duplicate check, the arrival number (numbering service), the
    document and its files, the audit event and the ``DocumentRegistered`` event. Anything
    failing after the number rolls the number back with the rest.
 
@@ -24,7 +26,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
@@ -51,11 +53,15 @@ from plugins.registry.models_documents import (
     DocumentFile,
 )
 from plugins.registry.models_flow import PART_CLERK
+from plugins.registry.notation import moment_of
 from plugins.registry.services.incoming_files import (
+    CheckedUpload,
     FileWarning,
     IncomingFile,
     StoredFile,
-    store_files,
+    check_files,
+    file_warnings,
+    store_checked,
 )
 from plugins.registry.services.incoming_input import (
     CheckedMetadata,
@@ -92,11 +98,6 @@ class RegistrationResult:
     @property
     def registered(self) -> bool:
         return self.document is not None
-
-
-def _moment(now: datetime | None) -> datetime:
-    moment = now or datetime.now(UTC)
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _check_source(source: str) -> None:
@@ -189,17 +190,16 @@ def audit_view(document: Document, files: list[StoredFile]) -> dict[str, Any]:
     }
 
 
-async def _prepare(
+async def _check(
     registry: Registry,
     metadata: IncomingMetadata,
     files: list[IncomingFile],
     source: str,
     moment: datetime,
-) -> tuple[CheckedMetadata, list[StoredFile], list[FileWarning]]:
+) -> tuple[CheckedMetadata, list[CheckedUpload]]:
     _check_source(source)
     checked = await check_metadata(registry, metadata, moment)
-    stored, warnings = await store_files(files, require_main=source != SOURCE_INTERCONNECT)
-    return checked, stored, warnings
+    return checked, await check_files(files, require_main=source != SOURCE_INTERCONNECT)
 
 
 async def register_incoming(
@@ -213,9 +213,14 @@ async def register_incoming(
 ) -> RegistrationResult:
     """Register a received document in the incoming registry ``registry_id``: it gets the
     next arrival number of the year and the arrival date ``now`` (default: the current time)."""
-    moment = _moment(now)
+    moment = moment_of(now)
     registry = await receiving_registry(registry_id)
-    checked, stored, warnings = await _prepare(registry, metadata, files, source, moment)
+    checked, uploads = await _check(registry, metadata, files, source, moment)
+    if not confirm_duplicate:  # answered before the files are stored; checked again below
+        duplicates = await find_duplicates(checked, registry.unit_id)
+        if duplicates:
+            return RegistrationResult(None, duplicates, file_warnings(uploads))
+    stored, warnings = await store_checked(uploads)
     try:
         async with atomic():
             duplicates = await find_duplicates(checked, registry.unit_id)
@@ -315,10 +320,11 @@ async def refuse_incoming(
     """Record a received document that the clerk returns to the sender with ``reason``
     (receive and refuse): same validation as :func:`register_incoming`, no arrival number,
     status ``refused``. Refused documents never count as duplicates."""
-    moment = _moment(now)
+    moment = moment_of(now)
     registry = await receiving_registry(registry_id)
     text = check_reason(reason)
-    checked, stored, warnings = await _prepare(registry, metadata, files, source, moment)
+    checked, uploads = await _check(registry, metadata, files, source, moment)
+    stored, warnings = await store_checked(uploads)
     async with atomic():
         document = await Document.create(
             registry=registry,

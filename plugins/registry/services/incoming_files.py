@@ -1,11 +1,14 @@
 """The files of a received document: checked by their bytes, then stored as blobs.
 
-Every file is checked first (:func:`plugins.registry.files.check_upload`: the extension must
-agree with the content); one bad file refuses the whole document and nothing is stored. Then
-each file goes to ``core.blob_store()`` — *before* the caller's transaction, which only
+Every file is checked first (:func:`check_files`, with
+:func:`plugins.registry.files.check_upload`: the extension must agree with the content); one
+bad file refuses the whole document and nothing is stored. Only one file's bytes are held in
+memory at a time: a seekable upload is read again when it is stored. Then each file goes to
+``core.blob_store()`` (:func:`store_checked`) — *before* the caller's transaction, which only
 references the blobs (an orphan blob left by a transaction that rolls back is harmless: blobs
-are content-addressed and the same bytes give the same blob). An encrypted or damaged PDF is
-kept with its ``pdf_state`` and a warning: it may be the only copy of the document.
+are content-addressed per tenant and the same bytes give the same blob; nothing deletes them).
+An encrypted or damaged PDF is kept with its ``pdf_state`` and a warning: it may be the only
+copy of the document.
 """
 
 from __future__ import annotations
@@ -76,9 +79,14 @@ class StoredFile:
 
 
 @dataclass(frozen=True)
-class _Checked:
+class CheckedUpload:
+    """A file that passed its checks; ``source`` gives its bytes again for the blob store: the
+    bytes themselves, or a seekable file and where they start in it (so that only one file of
+    a document is held in memory at a time)."""
+
     role: str
-    data: bytes
+    source: bytes | BinaryIO
+    start: int
     file: CheckedFile
     health: PdfHealth | None
 
@@ -88,10 +96,20 @@ def max_file_bytes() -> int:
     return limit if limit is not None else DEFAULT_MAX_BYTES
 
 
-def _read(content: bytes | BinaryIO, limit: int) -> bytes:
+def _read(content: bytes | BinaryIO, limit: int) -> tuple[bytes, int]:
+    """The bytes (one more than ``limit`` tells "too large") and where they start in a
+    seekable file (-1: keep the bytes)."""
     if isinstance(content, bytes | bytearray | memoryview):
-        return bytes(content)
-    return content.read(limit + 1)  # one byte more tells "too large"
+        return bytes(content), -1
+    start = content.tell() if content.seekable() else -1
+    return content.read(limit + 1), start
+
+
+def _reread(item: CheckedUpload) -> bytes | BinaryIO:
+    if isinstance(item.source, bytes):
+        return item.source
+    item.source.seek(item.start)
+    return item.source
 
 
 def _check_list(files: list[IncomingFile], require_main: bool) -> None:
@@ -113,8 +131,8 @@ def _check_list(files: list[IncomingFile], require_main: bool) -> None:
         )
 
 
-async def _check_one(index: int, incoming: IncomingFile, limit: int) -> _Checked:
-    data = await asyncio.to_thread(_read, incoming.content, limit)
+async def _check_one(index: int, incoming: IncomingFile, limit: int) -> CheckedUpload:
+    data, start = await asyncio.to_thread(_read, incoming.content, limit)
     try:
         checked = check_upload(incoming.filename, incoming.content_type, data, len(data), limit)
     except PayloadTooLarge as exc:
@@ -123,14 +141,15 @@ async def _check_one(index: int, incoming: IncomingFile, limit: int) -> _Checked
     health = None
     if checked.kind is FileKind.PDF:
         health = await asyncio.to_thread(pdf_health, data)
-    return _Checked(incoming.role, data, checked, health)
+    source = incoming.content if start >= 0 else data
+    return CheckedUpload(incoming.role, source, start, checked, health)
 
 
-async def check_files(files: list[IncomingFile], *, require_main: bool) -> list[_Checked]:
+async def check_files(files: list[IncomingFile], *, require_main: bool) -> list[CheckedUpload]:
     """Check every file (all of them, then raise one error naming each bad file)."""
     _check_list(files, require_main)
     limit = max_file_bytes()
-    checked: list[_Checked] = []
+    checked: list[CheckedUpload] = []
     errors: dict[str, str] = {}
     for index, incoming in enumerate(files):
         try:
@@ -143,7 +162,7 @@ async def check_files(files: list[IncomingFile], *, require_main: bool) -> list[
     return checked
 
 
-def _states(item: _Checked) -> tuple[str, int | None, str]:
+def _states(item: CheckedUpload) -> tuple[str, int | None, str]:
     """(pdf_state, pages, text_status) of a checked file."""
     health = item.health
     if health is None:
@@ -155,19 +174,31 @@ def _states(item: _Checked) -> tuple[str, int | None, str]:
     return health.state, health.pages, TEXT_PENDING
 
 
-async def store_files(
-    files: list[IncomingFile], *, require_main: bool
-) -> tuple[list[StoredFile], list[FileWarning]]:
-    """Check then store ``files``; main files come first, in the order given."""
-    checked = await check_files(files, require_main=require_main)
-    ordered = [c for c in checked if c.role == ROLE_MAIN] + [
-        c for c in checked if c.role != ROLE_MAIN
-    ]
-    stored: list[StoredFile] = []
+def _ordered(checked: list[CheckedUpload]) -> list[CheckedUpload]:
+    """Main files first, in the order given."""
+    return [c for c in checked if c.role == ROLE_MAIN] + [c for c in checked if c.role != ROLE_MAIN]
+
+
+def file_warnings(checked: list[CheckedUpload]) -> list[FileWarning]:
+    """The files kept with a problem (an encrypted or damaged PDF), in stored order."""
     warnings: list[FileWarning] = []
+    for item in _ordered(checked):
+        if item.health is None:
+            continue
+        message = health_warning(item.health)
+        if message is not None:
+            warnings.append(FileWarning(item.file.filename, f"pdf_{item.health.state}", message))
+    return warnings
+
+
+async def store_checked(
+    checked: list[CheckedUpload],
+) -> tuple[list[StoredFile], list[FileWarning]]:
+    """Store files that passed :func:`check_files`; main files come first."""
+    stored: list[StoredFile] = []
     store = blob_store()
-    for position, item in enumerate(ordered):
-        blob = await store.put(item.data, max_size=len(item.data))
+    for position, item in enumerate(_ordered(checked)):
+        blob = await store.put(_reread(item), max_size=item.file.size)
         pdf_state, pages, text_status = _states(item)
         stored.append(
             StoredFile(
@@ -182,9 +213,11 @@ async def store_files(
                 text_status=text_status,
             )
         )
-        if item.health is not None:
-            message = health_warning(item.health)
-            if message is not None:
-                code = f"pdf_{item.health.state}"
-                warnings.append(FileWarning(item.file.filename, code, message))
-    return stored, warnings
+    return stored, file_warnings(checked)
+
+
+async def store_files(
+    files: list[IncomingFile], *, require_main: bool
+) -> tuple[list[StoredFile], list[FileWarning]]:
+    """Check then store ``files``; main files come first, in the order given."""
+    return await store_checked(await check_files(files, require_main=require_main))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -110,12 +110,7 @@ async def assign(request: Request) -> Response:
     )
 
 
-async def _opinion_input(request: Request) -> tuple[str, IncomingFile | None]:
-    content_type = request.headers.get("content-type", "").lower()
-    if not content_type.startswith("multipart/form-data"):
-        body = await parse_body(request, OpinionBody)
-        return body.text, None
-    form = await request.form(max_files=1, max_fields=2)
+def _opinion_form(form: FormData) -> tuple[str, IncomingFile | None]:
     text = form.get("text")
     if not isinstance(text, str):
         raise InvalidInput("'text' must be a text part.", {"text": "required"})
@@ -153,8 +148,18 @@ def opinion_dict(o: AssignmentOpinion) -> dict[str, Any]:
 @authenticated
 async def add_opinion(request: Request) -> Response:
     """An assignee's opinion: JSON ``{"text"}`` or multipart ``text`` + optional ``file``."""
-    text, file = await _opinion_input(request)
-    opinion = await assignments.add_opinion(path_id(request, "assignment_id"), text, file)
+    assignment_id = path_id(request, "assignment_id")
+    content_type = request.headers.get("content-type", "").lower()
+    if not content_type.startswith("multipart/form-data"):
+        body = await parse_body(request, OpinionBody)
+        opinion = await assignments.add_opinion(assignment_id, body.text)
+        return respond(opinion_dict(opinion), status=201)
+    form = await request.form(max_files=1, max_fields=2)
+    try:
+        text, file = _opinion_form(form)
+        opinion = await assignments.add_opinion(assignment_id, text, file)
+    finally:
+        await form.close()  # the spooled upload's temporary file
     return respond(opinion_dict(opinion), status=201)
 
 

@@ -92,7 +92,12 @@ async def test_the_full_flow_on_both_databases(any_db, tenant, blobs):  # noqa: 
             assert step in actions
 
 
-async def test_inbox_is_urgent_first_then_nearest_deadline_with_overdue(tenant, tree, blobs):  # noqa: F811
+async def test_inbox_is_urgent_first_then_nearest_deadline_with_overdue(
+    any_db,
+    tenant,
+    tree,
+    blobs,  # noqa: F811
+):
     leader = await make_account(tenant, "hung", role="leader", unit_id=tree.ubnd, descendants=True)
     lan = await make_account(tenant, "lan", role="specialist", unit_id=tree.vp)
     with tenant_context(tenant):
@@ -114,9 +119,15 @@ async def test_inbox_is_urgent_first_then_nearest_deadline_with_overdue(tenant, 
             # 2025-03-14 17:30 UTC is already 15 March in Vietnam: the 14 March deadline passed.
             items = await lists.inbox(now=datetime(2025, 3, 14, 17, 30, tzinfo=UTC))
             same_day = await lists.inbox(now=datetime(2025, 3, 14, 16, 30, tzinfo=UTC))
+            capped = await lists.inbox(limit=2)  # the cap keeps the most pressing
         with acting_as(as_user(leader.user_id)):
             followed = await lists.following()
+            latest = await lists.following(limit=2)  # the documents assigned last
     assert [i.document.id for i in items] == [urgent, normal_soon, normal_late, no_deadline]
     assert [i.overdue for i in items] == [False, True, False, False]
     assert [i.overdue for i in same_day] == [False, False, False, False]
     assert {d.id for d, _ in followed} == {normal_late, normal_soon, urgent, no_deadline}
+    assert [i.document.id for i in capped] == [urgent, normal_soon]
+    assert [d.id for d, _ in followed] == [no_deadline, urgent, normal_soon, normal_late]
+    assert [d.id for d, _ in latest] == [no_deadline, urgent]
+    assert all(len(made) == 1 for _d, made in followed)

@@ -3,6 +3,7 @@ files checked by their bytes, duplicates, rollback and refusal."""
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, date, datetime
 
 import pytest
@@ -241,6 +242,30 @@ async def test_another_agency_of_the_tenant_receives_its_own_copy(tenant, tree, 
         again = await register(other_agency, metadata(document_identifier="000.00.00.H41-2025-78"))
         assert again.duplicate_of == [copy.document.id]
         assert first.document.id not in again.duplicate_of
+
+
+async def test_a_probable_duplicate_stores_no_file_and_a_seekable_upload_is_read_again(
+    tenant,
+    registry,
+    blobs,  # noqa: F811
+    tmp_path,
+):
+    with tenant_context(tenant):
+        first = (await register(registry)).document
+        before = stored_blobs(tmp_path)
+        scan = make_pdf(2)
+        warned = await register(registry, files=[IncomingFile("ban-quet.pdf", io.BytesIO(scan))])
+        assert warned.duplicate_of == [first.id]
+        assert stored_blobs(tmp_path) == before  # answered before the files are stored
+        upload = io.BytesIO(b"prefix" + scan)
+        upload.seek(len(b"prefix"))  # read from its current position, as documented
+        confirmed = await register(
+            registry, files=[IncomingFile("ban-quet.pdf", upload)], confirm_duplicate=True
+        )
+        assert confirmed.registered
+        (entry,) = await DocumentFile.filter(document_id=confirmed.document.id)
+        assert (entry.size, entry.pages) == (len(scan), 2)
+        assert await blob_store().read(entry.sha256) == scan
 
 
 async def test_the_same_document_identifier_is_a_duplicate(tenant, registry):

@@ -37,6 +37,7 @@ from plugins.registry.files_docx import DocxError, read_docx_text
 
 __all__ = [
     "MAX_CHARS",
+    "PDFTOPPM_MISSING",
     "ExtractResult",
     "ExtractStatus",
     "extract_text",
@@ -53,6 +54,7 @@ OCR_LANGUAGES = "vie"
 OCR_TIMEOUT = 300.0
 OCR_MAX_PAGES = 100
 OCR_DPI = 300
+PDFTOPPM_MISSING = "pdftoppm (poppler-utils) is not installed"
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _BLANK_LINES = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
@@ -263,7 +265,7 @@ def ocr_pdf_or_image(
     if not ocr_available(languages):
         return ExtractResult("empty", reason=f"OCR is not available (tesseract with {languages})")
     if kind is FileKind.PDF and shutil.which("pdftoppm") is None:
-        return ExtractResult("empty", reason="pdftoppm (poppler-utils) is not installed")
+        return ExtractResult("empty", reason=PDFTOPPM_MISSING)
     deadline = time.monotonic() + timeout
     try:
         with tempfile.TemporaryDirectory(prefix="congvan-ocr-") as tmp:

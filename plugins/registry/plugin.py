@@ -82,7 +82,8 @@ def register_job_handlers() -> list[JobHandler]:
 
 @hookimpl
 async def on_event(event: Event) -> None:
-    # New files of a document (registered, refused, drafted…) get their text extracted.
+    # The events that store a document's files (extraction.FILE_EVENTS) queue the extraction
+    # of their text; every other event returns at once, without a query.
     from plugins.registry.services.extraction import on_registry_event
 
     await on_registry_event(event)

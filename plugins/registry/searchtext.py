@@ -20,6 +20,7 @@ Nothing here raises on hostile input: a query is plain text, never SQL or FTS sy
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -28,6 +29,7 @@ __all__ = [
     "MAX_QUERY_CHARS",
     "MAX_TERMS",
     "MAX_TERM_CHARS",
+    "Ranker",
     "fold",
     "fold_fields",
     "like_patterns",
@@ -55,6 +57,7 @@ _TERM_CONNECTORS = "/.@"
 # Everything else separates terms: ``\w`` minus ``_`` is the letters and digits of every script
 # (NFC Vietnamese letters are single code points, so they are all in ``\w``).
 _NON_TERM = re.compile(r"[^\w/.@]|_")
+_TERM_RUN = re.compile(r"(?:[^\W_]|[/.@])+")  # a run of term characters
 _SCORE_EXACT = 10  # the term with its diacritics
 _SCORE_FOLDED = 3  # the term only once folded
 _SCORE_PHRASE_EXACT = 20  # the whole query, as typed
@@ -89,8 +92,9 @@ def _exact(text: str) -> str:
 
 
 def _words(text: str) -> str:
-    """``text`` with every character that cannot be part of a term replaced by a space."""
-    return _WHITESPACE.sub(" ", _NON_TERM.sub(" ", text)).strip()
+    """``text`` with every run of characters that cannot be part of a term replaced by one
+    space (and none at the ends)."""
+    return " ".join(_TERM_RUN.findall(text))
 
 
 def search_terms(query: str) -> list[str]:
@@ -150,6 +154,57 @@ def like_patterns(terms: list[str]) -> list[str]:
     return patterns
 
 
+class _Forms:
+    """The two forms of a text that :class:`Ranker` compares with, each made on first use."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    @functools.cached_property
+    def exact(self) -> str:
+        return _words(_exact(self.text))
+
+    @functools.cached_property
+    def folded(self) -> str:
+        return _words(fold(self.text))
+
+
+def _score(needle: str, folded_needle: str, forms: _Forms, exact: int, folded: int) -> int:
+    """``exact`` points when ``needle`` is in the text with its diacritics, ``folded`` when it
+    is there only once folded; a needle typed without diacritics expresses no preference
+    (``exact`` either way, and the cheaper folded form is looked at first)."""
+    if folded_needle == needle:
+        return exact if needle in forms.folded or needle in forms.exact else 0
+    if needle in forms.exact:
+        return exact
+    return folded if folded_needle and folded_needle in forms.folded else 0
+
+
+class Ranker:
+    """:func:`rank` for one query: its terms are found and folded once, to score many texts
+    (``Ranker(query)(text) == rank(query, text)``)."""
+
+    def __init__(self, query: str) -> None:
+        terms = search_terms(query)
+        self.terms = [(term, fold(term)) for term in terms]
+        phrase = " ".join(terms) if len(terms) > 1 else ""
+        self.phrase = (phrase, fold(phrase)) if phrase else None
+
+    def __call__(self, original_text: str) -> int:
+        if not self.terms or not isinstance(original_text, str) or not original_text:
+            return 0
+        # Both sides are compared as words, so "15/QĐ-UBND" in a text matches the query's
+        # terms "15/qđ ubnd" as a phrase.
+        forms = _Forms(original_text[:RANK_TEXT_CHARS])
+        score = sum(
+            _score(term, folded, forms, _SCORE_EXACT, _SCORE_FOLDED) for term, folded in self.terms
+        )
+        if self.phrase is not None:
+            phrase, folded = self.phrase
+            score += _score(phrase, folded, forms, _SCORE_PHRASE_EXACT, _SCORE_PHRASE_FOLDED)
+        return score
+
+
 def rank(query: str, original_text: str) -> int:
     """A relevance score of ``original_text`` for ``query``; higher is better, 0 is no match.
 
@@ -157,27 +212,5 @@ def rank(query: str, original_text: str) -> int:
     else :data:`_SCORE_FOLDED` when it appears once both are folded. A term typed without
     diacritics expresses no preference, so its folded match counts as exact. The whole query
     as a phrase adds a bonus the same way. Only the first :data:`RANK_TEXT_CHARS` characters
-    of the text are read."""
-    terms = search_terms(query)
-    if not terms or not isinstance(original_text, str) or not original_text:
-        return 0
-    text = original_text[:RANK_TEXT_CHARS]
-    # Both sides are compared as words, so "15/QĐ-UBND" in a text matches the query's
-    # terms "15/qđ ubnd" as a phrase.
-    exact_text = _words(_exact(text))
-    folded_text = _words(fold(text))
-    score = 0
-    for term in terms:
-        folded_term = fold(term)
-        if term in exact_text:
-            score += _SCORE_EXACT
-        elif folded_term and folded_term in folded_text:
-            score += _SCORE_EXACT if folded_term == term else _SCORE_FOLDED
-    if len(terms) > 1:
-        phrase = " ".join(terms)
-        folded_phrase = fold(phrase)
-        if phrase in exact_text:
-            score += _SCORE_PHRASE_EXACT
-        elif folded_phrase in folded_text:
-            score += _SCORE_PHRASE_EXACT if folded_phrase == phrase else _SCORE_PHRASE_FOLDED
-    return score
+    of the text are read. To score many texts for one query, use :class:`Ranker`."""
+    return Ranker(query)(original_text)

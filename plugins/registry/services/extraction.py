@@ -1,14 +1,15 @@
 """Text extraction of documents' files, in a background job (the outbox).
 
 When a document's files are stored their ``text_status`` is ``pending``. The flow that stored
-them publishes an event (``DocumentRegistered``, ``DocumentRefused``, the outgoing flow's
-events…); the plugin's ``on_event`` calls :func:`schedule_extraction`, which queues the job
-:data:`HANDLER` in the same transaction — or a flow calls :func:`schedule_extraction`
-itself. The job (:func:`extract_document`) reads each pending file from the blob store and:
+them publishes one of :data:`FILE_EVENTS`; the plugin's ``on_event`` calls
+:func:`schedule_extraction`, which queues the job :data:`HANDLER` in the same transaction — a
+flow that stores files without such an event calls :func:`schedule_extraction` itself. The
+job (:func:`extract_document`) reads each pending file from the blob store and:
 
 * PDF with a text layer, DOCX → the text (``ok``), or ``empty``/``failed``/``encrypted``;
 * an image or a scanned PDF (no text layer) → OCR with Tesseract (``vie``) when it is
-  installed; without it the file is ``failed`` with the reason "OCR is not available".
+  installed; without it the file is ``failed`` with the reason "OCR is not available" —
+  :func:`requeue_missing_ocr` gives those files another run once it is installed.
 
 The result is stored in :class:`~plugins.registry.models_search.DocumentText` (text and folded
 text) and the file's ``text_status`` is set — both in the job's transaction, so a crash or
@@ -27,8 +28,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from core import Event, JobHandler, NotFound, blob_store, enqueue
+from tortoise.expressions import Subquery
+
+from core import Event, JobHandler, NotFound, atomic, blob_store, enqueue
+from plugins.registry.events import (
+    CopyReceived,
+    DocumentRefused,
+    DocumentRegistered,
+    DocumentSigned,
+    DraftCreated,
+)
 from plugins.registry.extract import (
+    PDFTOPPM_MISSING,
     ExtractResult,
     extract_text,
     ocr_available,
@@ -48,6 +59,11 @@ TIME_BUDGET = 240.0
 executor's time limit is 600 s and one OCR run may take up to :data:`OCR_TIMEOUT`)."""
 OCR_TIMEOUT = 240.0
 OCR_UNAVAILABLE = "OCR is not available (tesseract with the Vietnamese language 'vie')"
+TOOL_MISSING = (OCR_UNAVAILABLE, PDFTOPPM_MISSING)
+"""Reasons of the files left unread for want of an OCR tool (:func:`requeue_missing_ocr`)."""
+FILE_EVENTS = (DocumentRegistered, DocumentRefused, DraftCreated, DocumentSigned, CopyReceived)
+"""The events published with the storing of a document's files (registration and refusal of
+an incoming document, a new draft, the signed PDF, an internal copy received)."""
 
 
 @dataclass(frozen=True)
@@ -89,12 +105,28 @@ async def schedule_extraction(document_id: int) -> bool:
 
 
 async def on_registry_event(event: Event) -> None:
-    """The plugin's ``on_event``: any registry event naming a document may mean new files."""
-    if not type(event).__module__.startswith("plugins.registry"):
-        return
-    document_id = getattr(event, "document_id", None)
-    if isinstance(document_id, int) and not isinstance(document_id, bool):
-        await schedule_extraction(document_id)
+    """The plugin's ``on_event``: the events of the flows that store a document's files
+    (:data:`FILE_EVENTS`) schedule the extraction; any other event costs no query."""
+    if isinstance(event, FILE_EVENTS):
+        await schedule_extraction(event.document_id)
+
+
+async def requeue_missing_ocr() -> int:
+    """Give another run to the current tenant's files that were not read because an OCR tool
+    was missing (:data:`TOOL_MISSING`): they go back to ``pending`` and their documents'
+    extraction is queued. Call it (in each tenant's context) once ``tesseract`` with ``vie``
+    and ``pdftoppm`` are installed on the workers; the number of files queued again."""
+    missing = DocumentText.filter(reason__in=TOOL_MISSING)
+    async with atomic():
+        document_ids = sorted(set(await missing.values_list("document_id", flat=True)))
+        count = (
+            await DocumentFile.filter(id__in=Subquery(missing.values("file_id")))
+            .exclude(text_status=TEXT_PENDING)
+            .update(text_status=TEXT_PENDING)
+        )
+        for document_id in document_ids:
+            await enqueue(HANDLER, {"document_id": document_id})
+    return int(count)
 
 
 async def _read(entry: DocumentFile) -> bytes | None:

@@ -10,15 +10,17 @@ and PostgreSQL (the ORM escapes ``%``, ``_`` and ``\\``).
 
 Order: with a query, the best :func:`~plugins.registry.searchtext.rank` of the metadata first
 (exact diacritics above folded-only matches; a match in the files' text alone ranks 0), then
-urgent first, then newest; without a query, urgent first, then newest. At most
-:data:`MAX_MATCHES` matches are ranked (the newest ones, ``capped`` tells); pages are
-``offset``/``limit`` within them.
+urgent first, then newest; without a query, urgent first, then newest. The ranking runs in
+Python on at most :data:`MAX_MATCHES` matches — the first ones in the database's order (urgent,
+then newest): when more matched, a better-ranked older match is left out, ``capped`` tells so
+and the page asks to narrow the search. Pages are ``offset``/``limit`` within them.
 
 Every search is within :func:`~plugins.registry.services.documents.visibility`.
 """
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -32,7 +34,7 @@ from plugins.registry.models_assignments import COMPLETED
 from plugins.registry.models_documents import REFUSED, Document
 from plugins.registry.models_search import DocumentText
 from plugins.registry.notation import VIETNAM, vietnam_time
-from plugins.registry.searchtext import fold, rank, search_terms
+from plugins.registry.searchtext import Ranker, fold, search_terms
 from plugins.registry.services.documents import visibility
 from plugins.registry.services.search_filters import SearchFilters
 
@@ -153,23 +155,26 @@ def _rank_text(row: dict[str, Any]) -> str:
     return "\n".join(parts)
 
 
-def _document_rank(q: str, document: Document) -> int:
-    return rank(q, _rank_text({name: getattr(document, name) for name in _RANK_FIELDS}))
+def _order(rows: list[dict[str, Any]], q: str) -> list[tuple[int, int]]:
+    """``(id, rank)`` of ``rows``, best first. A stable sort on the rank alone keeps the
+    database's order (urgent first, newest) within a rank."""
+    ranker = Ranker(q)
+    scored = [(int(row["id"]), ranker(_rank_text(row))) for row in rows]
+    scored.sort(key=lambda item: -item[1])
+    return scored
 
 
-async def _ranked_ids(query: QuerySet[Document], q: str) -> tuple[list[int], bool]:
-    """The ids of the matches, best first (at most :data:`MAX_MATCHES`), and whether more
-    matched."""
+async def _ranked(query: QuerySet[Document], q: str) -> tuple[list[tuple[int, int]], bool]:
+    """``(id, rank)`` of the matches, best first (at most :data:`MAX_MATCHES`: the most urgent
+    and newest), and whether more matched. The ranking is CPU work on up to
+    :data:`MAX_MATCHES` rows: it runs in a worker thread, off the event loop."""
     rows = await (
         query.order_by("-priority_weight", "-received_at", "-id")
         .limit(MAX_MATCHES + 1)
-        .values("id", "priority_weight", "received_at", *_RANK_FIELDS)
+        .values("id", *_RANK_FIELDS)
     )
     capped = len(rows) > MAX_MATCHES
-    rows = rows[:MAX_MATCHES]
-    # Stable sort on rank alone keeps the database's order (urgent first, newest) within a rank.
-    scored = sorted(rows, key=lambda row: -rank(q, _rank_text(row)))
-    return [int(row["id"]) for row in scored], capped
+    return await asyncio.to_thread(_order, rows[:MAX_MATCHES], q), capped
 
 
 async def search_documents(
@@ -193,13 +198,16 @@ async def search_documents(
         # Only punctuation or operators: nothing to look for (never "everything").
         return SearchPage([], 0, False, offset, limit, no_terms=True)
     if terms:
-        ids, capped = await _ranked_ids(query.filter(_text_filter(terms)), filters.q)
-        total = len(ids)
-        page_ids = ids[offset : offset + limit]
-        found = {d.id: d for d in await Document.filter(id__in=page_ids)} if page_ids else {}
-        documents = [found[i] for i in page_ids if i in found]
-        hits = [SearchHit(d, _document_rank(filters.q, d), is_overdue(d, today)) for d in documents]
-        return SearchPage(hits, total, capped, offset, limit)
+        ranked, capped = await _ranked(query.filter(_text_filter(terms)), filters.q)
+        chosen = ranked[offset : offset + limit]
+        ids = [i for i, _score in chosen]
+        found = {d.id: d for d in await Document.filter(id__in=ids)} if ids else {}
+        hits = [
+            SearchHit(found[i], score, is_overdue(found[i], today))
+            for i, score in chosen
+            if i in found
+        ]
+        return SearchPage(hits, len(ranked), capped, offset, limit)
     counted = await query.count()
     total, capped = min(counted, MAX_MATCHES), counted > MAX_MATCHES
     documents = list(

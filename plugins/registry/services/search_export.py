@@ -10,9 +10,8 @@ was made, so a failed export leaves no trace of data that never left.
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
@@ -157,23 +156,20 @@ def describe(filters: SearchFilters) -> str:
     return "; ".join(f"{name}: {value}" for name, value in params.items())
 
 
-async def _render(fn: Callable[..., bytes], *args: Any) -> bytes:
-    # CPU-bound: off the event loop, in this context (language, tenant) for the labels.
-    context = contextvars.copy_context()
-    return await asyncio.to_thread(context.run, fn, *args)
-
-
 async def export_results(filters: SearchFilters, fmt: Format) -> Export:
     """The results of ``filters`` as an XLSX or PDF file; audited."""
     page = await all_matches(filters)
+    # The files are CPU work: made in a worker thread, which runs in a copy of this context
+    # (language, tenant) for the labels.
     labels = await load_labels()
     rows = [result_row(hit, labels) for hit in page.hits]
     if fmt == "xlsx":
-        content = await _render(xlsx_bytes, rows, page.capped)
+        content = await asyncio.to_thread(xlsx_bytes, rows, page.capped)
         media_type = XLSX_TYPE
     else:
         agency = current_tenant().name
-        content = await _render(pdf_bytes, rows, page.capped, agency, describe(filters))
+        summary = describe(filters)
+        content = await asyncio.to_thread(pdf_bytes, rows, page.capped, agency, summary)
         media_type = "application/pdf"
     await record_audit(
         "registry.search.export",

@@ -9,14 +9,9 @@ from typing import Any
 
 from core import N_
 from core import gettext as _gettext
-from plugins.registry.models import (
-    INCOMING,
-    INTERNAL,
-    OUTGOING,
-    ConfidentialityLevel,
-    UrgencyLevel,
-)
+from plugins.registry.models import INCOMING, INTERNAL, OUTGOING, UrgencyLevel
 from plugins.registry.notation import full_code, vietnam_time
+from plugins.registry.services.registers_data import confidentiality_names
 from plugins.registry.services.search import SearchHit
 
 DIRECTION_LABELS = {
@@ -56,9 +51,8 @@ class Labels:
 
 
 async def load_labels() -> Labels:
-    urgency = {u.id: u.name for u in await UrgencyLevel.all()}
-    secrecy = {c.id: c.name for c in await ConfidentialityLevel.all()}
-    return Labels(urgency, secrecy)
+    urgency = {int(i): str(n) for i, n in await UrgencyLevel.all().values_list("id", "name")}
+    return Labels(urgency, await confidentiality_names())
 
 
 def _arrival_day(value: datetime | None) -> date | None:

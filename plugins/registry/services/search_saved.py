@@ -67,14 +67,12 @@ async def create_saved_search(name: object, params: Mapping[str, Any]) -> SavedS
     async with atomic():
         if await SavedSearch.filter(owner_id=owner).count() >= MAX_PER_USER:
             raise Conflict(f"At most {MAX_PER_USER} saved searches per user; delete one first.")
-        if await SavedSearch.filter(owner_id=owner, name=clean).exists():
-            raise Conflict(f"You already have a saved search named {clean!r}.")
         try:
-            async with atomic():
+            async with atomic():  # a savepoint: the unique (owner, name) may refuse the row
                 return await SavedSearch.create(
                     owner_id=owner, name=clean, params=filters.as_params()
                 )
-        except IntegrityError:  # the same name saved at the same moment
+        except IntegrityError:
             raise Conflict(f"You already have a saved search named {clean!r}.") from None
 
 

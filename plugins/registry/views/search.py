@@ -162,14 +162,14 @@ async def create_saved(request: Request) -> Response:
 @authenticated
 async def run_saved(request: Request) -> Response:
     """The saved search and a page of its results (404 for anyone else's)."""
-    search_id = path_id(request, "search_id")
-    await search_saved.get_saved_search(search_id)  # 404 before anything else
+    saved = await search_saved.get_saved_search(path_id(request, "search_id"))  # 404 first
     extra = set(request.query_params) - set(PAGE_PARAMS)
     if extra:
         errors = dict.fromkeys(sorted(extra), "unknown parameter")
         raise InvalidInput(f"Invalid page: {', '.join(errors)}: unknown parameter", errors)
     offset, limit = parse_page(request.query_params)
-    saved, page = await search_saved.run_saved_search(search_id, offset=offset, limit=limit)
+    filters = search_saved.saved_filters(saved)
+    page = await search_documents(filters, offset=offset, limit=limit)
     return respond({"saved_search": saved_json(saved), "results": await page_json(page)})
 
 

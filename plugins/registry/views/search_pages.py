@@ -18,7 +18,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from core import InvalidInput, authenticated, read_form, redirect, render, submit_once
-from core import gettext as _gettext
 from plugins.registry.models import (
     DIRECTIONS,
     ConfidentialityLevel,
@@ -27,23 +26,25 @@ from plugins.registry.models import (
     UrgencyLevel,
 )
 from plugins.registry.services import search_saved
-from plugins.registry.services.search import DEFAULT_PAGE_SIZE, SearchPage, search_documents
-from plugins.registry.services.search_filters import FILTER_NAMES, SearchFilters, parse_filters
+from plugins.registry.services.registers_data import unit_names
+from plugins.registry.services.search import SearchPage, search_documents
+from plugins.registry.services.search_filters import (
+    FILTER_NAMES,
+    TRUE_VALUES,
+    SearchFilters,
+    parse_filters,
+)
 from plugins.registry.services.search_rows import (
     DIRECTION_LABELS,
     STATUS_LABELS,
+    _,
     load_labels,
     result_row,
 )
-from plugins.registry.units import find_unit
 from plugins.registry.views.search import parse_page
 
 PAGE = "/registry/search"
 RESULTS = "registry/search/_results.html"
-
-
-def _(message: str) -> str:
-    return str(_gettext(message))
 
 
 @dataclass
@@ -57,16 +58,13 @@ class FilterForm:
         return self.values.get(name, default)
 
     def checked(self, name: str) -> bool:
-        return self.values.get(name, "") in ("on", "true", "1", "yes")
+        return self.values.get(name, "").lower() in TRUE_VALUES
 
 
 async def _choices() -> dict[str, list[tuple[str, str]]]:
-    unit_ids = sorted(set(await Registry.all().values_list("unit_id", flat=True)))
-    units: list[tuple[str, str]] = []
-    for unit_id in unit_ids:
-        unit = await find_unit(int(str(unit_id)))
-        if unit is not None:
-            units.append((str(unit.id), unit.name))
+    unit_ids = sorted({int(str(u)) for u in await Registry.all().values_list("unit_id", flat=True)})
+    names = await unit_names(set(unit_ids))
+    units = [(str(unit_id), names[unit_id]) for unit_id in unit_ids if unit_id in names]
     return {
         "direction": [(d, _(DIRECTION_LABELS[d])) for d in DIRECTIONS],
         "document_type": [(t.code, t.name) for t in await DocumentType.all().order_by("name")],
@@ -87,8 +85,10 @@ def _query(filters: SearchFilters, **extra: Any) -> str:
 
 
 async def _context(
-    request: Request, form: FilterForm, filters: SearchFilters | None, page: SearchPage | None
+    form: FilterForm, filters: SearchFilters | None, page: SearchPage | None, *, whole: bool
 ) -> dict[str, Any]:
+    """What the templates read; the filter form's choices and the saved searches only for
+    the ``whole`` page (an htmx request replaces the results alone)."""
     rows: list[dict[str, Any]] = []
     if page is not None:
         labels = await load_labels()
@@ -101,7 +101,7 @@ async def _context(
         if page.offset > 0:
             previous = max(0, page.offset - page.limit)
             prev_url = f"{PAGE}?{_query(filters, offset=previous or None)}"
-    return {
+    context: dict[str, Any] = {
         "form": form,
         "filters": filters,
         "page": page,
@@ -109,11 +109,12 @@ async def _context(
         "query": query,
         "next_url": next_url,
         "prev_url": prev_url,
-        "choices": await _choices(),
-        "saved": await search_saved.list_saved_searches(),
-        "filter_names": [n for n in FILTER_NAMES if n in (filters.as_params() if filters else {})],
-        "save_values": filters.as_params() if filters is not None else {},
     }
+    if whole:
+        context["choices"] = await _choices()
+        context["saved"] = await search_saved.list_saved_searches()
+        context["save_values"] = filters.as_params() if filters is not None else {}
+    return context
 
 
 def _wants_results_only(request: Request) -> bool:
@@ -131,13 +132,14 @@ async def _show(
     try:
         filters = parse_filters(params, extra=("offset", "limit"))
         offset, limit = parse_page(params)
-        page = await search_documents(filters, offset=offset, limit=limit or DEFAULT_PAGE_SIZE)
+        page = await search_documents(filters, offset=offset, limit=limit)
     except InvalidInput as exc:
         form.errors.update(exc.errors or {"__form__": exc.detail})
         filters, page, status = None, None, 422
-    context = await _context(request, form, filters, page)
+    whole = not _wants_results_only(request)
+    context = await _context(form, filters, page, whole=whole)
     context["save_form"] = save_form
-    template = RESULTS if _wants_results_only(request) else "registry/search/search.html"
+    template = "registry/search/search.html" if whole else RESULTS
     return await render(request, template, context, status=status)
 
 

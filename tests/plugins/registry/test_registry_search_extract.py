@@ -45,6 +45,10 @@ async def registry(tenant, tree, blobs):  # noqa: F811
 
 @pytest.fixture
 def fake_ocr(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    return install_fake_ocr(tmp_path, monkeypatch)
+
+
+def install_fake_ocr(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A stand-in ``tesseract`` (and the real ``pdftoppm`` if present) on a private PATH."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
@@ -196,18 +200,32 @@ async def test_a_crash_mid_extraction_loses_nothing_and_the_retry_completes(
 
 
 async def test_events_of_other_flows_schedule_new_files_and_bad_payloads_are_dropped(
-    tenant, registry
+    tenant, registry, monkeypatch
 ):
     from core import publish
-    from plugins.registry.events import DocumentProcessing
+    from plugins.registry.events import DocumentProcessing, DocumentSigned
 
     with tenant_context(tenant):
         document = await register(registry, [IncomingFile("a.docx", docx("Văn bản A"))])
     await run_extraction_jobs()
+    looked: list[int] = []
+    real_schedule = extraction.schedule_extraction
+
+    async def spy(document_id: int) -> bool:
+        looked.append(document_id)
+        return await real_schedule(document_id)
+
+    monkeypatch.setattr(extraction, "schedule_extraction", spy)
     with tenant_context(tenant):
         await add_pending_file(document, docx("Ý kiến bổ sung"), "bổ sung.docx")
+        # An event that stores no file costs no query and queues nothing.
         async with atomic():
             await publish(DocumentProcessing(document.id, 1))
+        assert looked == [] and await pending_jobs() == []
+        # One of the events that store files queues the pending ones.
+        async with atomic():
+            await publish(DocumentSigned(document.id, registry, "manual", "Nguyễn Văn A"))
+    assert looked == [document.id]
     assert len(await pending_jobs()) == 1
     await run_extraction_jobs()
     assert await file_states(tenant, document.id) == [("a.docx", "ok"), ("bổ sung.docx", "ok")]
@@ -240,3 +258,34 @@ async def test_real_tesseract_reads_a_rendered_vietnamese_page(tenant, registry)
     with tenant_context(tenant):
         text = await DocumentText.get(document_id=document.id)
     assert text.status == "ok" and "thanh lap" in text.folded, text.text
+
+
+async def test_files_left_unread_for_want_of_ocr_are_read_once_it_is_installed(
+    tenant, registry, tmp_path, monkeypatch
+):
+    empty = tmp_path / "no-ocr"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    pdf = text_pdf("Báo cáo tổng kết")
+    with tenant_context(tenant):
+        scanned = await register(registry, [IncomingFile("ảnh.png", make_png())])
+        readable = await register(registry, [IncomingFile("báo cáo.pdf", pdf)], code_number="16")
+    assert set(await run_extraction_jobs()) == {"done"}
+    assert await file_states(tenant, scanned.id) == [("ảnh.png", "failed")]
+    assert await file_states(tenant, readable.id) == [("báo cáo.pdf", "ok")]
+    with tenant_context(tenant):
+        text = await DocumentText.get(document_id=scanned.id)
+        assert text.reason in extraction.TOOL_MISSING
+    # Tesseract is installed: only the files it could not read go back to the queue.
+    install_fake_ocr(tmp_path, monkeypatch)
+    with tenant_context(tenant):
+        assert await extraction.requeue_missing_ocr() == 1
+    assert await file_states(tenant, scanned.id) == [("ảnh.png", "pending")]
+    assert await file_states(tenant, readable.id) == [("báo cáo.pdf", "ok")]
+    assert await run_extraction_jobs() == ["done"]
+    assert await file_states(tenant, scanned.id) == [("ảnh.png", "ok")]
+    with tenant_context(tenant):
+        text = await DocumentText.get(document_id=scanned.id)
+        assert text.ocr and text.reason == "" and "chong ngap ung" in text.folded
+        assert await extraction.requeue_missing_ocr() == 0
+    assert await pending_jobs() == []

@@ -34,15 +34,16 @@ from plugins.registry.models_outgoing import (
     RECIPIENT_INTERNAL,
     SIGNED,
     TO_BE_SENT,
-    OutgoingDetail,
     Recipient,
 )
-from plugins.registry.services.outgoing_common import Outgoing, current_user_id, moment_of
+from plugins.registry.notation import moment_of
+from plugins.registry.services.outgoing_common import Outgoing, current_user_id
 from plugins.registry.services.outgoing_issue_common import (
     check_clerk,
     check_not_recalled,
     code_of,
     locked_outgoing,
+    mark_issued,
 )
 from plugins.registry.services.outgoing_issue_copies import issued_files, make_copy, plan_copies
 from plugins.registry.services.participants import add_participant
@@ -122,16 +123,6 @@ async def _check_new(
         raise Conflict(f"Nothing was issued: {names}.", errors=errors)
 
 
-async def _mark_issued(found: Outgoing, moment: datetime) -> None:
-    if found.document.status == ISSUED:
-        return
-    await Document.filter(id=found.document.id).update(status=ISSUED)
-    await OutgoingDetail.filter(id=found.detail.id).update(
-        issued_at=moment, issued_by=current_user_id()
-    )
-    found.document.status = ISSUED
-
-
 async def issue_document(
     document_id: int,
     *,
@@ -186,7 +177,7 @@ async def issue_document(
                 )
             )
         made += external
-        await _mark_issued(found, moment)
+        await mark_issued(found, moment)
         user_id = current_user_id()
         if user_id is not None:
             await add_participant(document.id, PART_CLERK, user_id=user_id)

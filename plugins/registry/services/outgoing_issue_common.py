@@ -8,11 +8,13 @@ Another tenant's id is 404, a missing permission 403 naming the action.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from core import Conflict, InvalidInput, PermissionDenied, check_permission, current_actor
 from plugins.registry.actions import NUMBERS_ALLOCATE
 from plugins.registry.models_documents import Document
-from plugins.registry.models_outgoing import RECALLED
-from plugins.registry.services.outgoing_common import Outgoing, find_outgoing
+from plugins.registry.models_outgoing import ISSUED, RECALLED, OutgoingDetail
+from plugins.registry.services.outgoing_common import Outgoing, current_user_id, find_outgoing
 
 # Document.source of an incoming copy made by an internal issue.
 SOURCE_INTERNAL = "internal"
@@ -56,6 +58,18 @@ def check_not_recalled(document: Document) -> None:
             f"Document {document.id} was recalled; a recalled document is frozen and accepts "
             "no further change."
         )
+
+
+async def mark_issued(found: Outgoing, moment: datetime) -> None:
+    """The first issue or distribution: the document becomes ``issued``, its outgoing part
+    records when and by whom (later ones change nothing)."""
+    if found.document.status == ISSUED:
+        return
+    await Document.filter(id=found.document.id).update(status=ISSUED)
+    await OutgoingDetail.filter(id=found.detail.id).update(
+        issued_at=moment, issued_by=current_user_id()
+    )
+    found.document.status = ISSUED
 
 
 def check_reason(reason: object, field: str = "reason") -> str:

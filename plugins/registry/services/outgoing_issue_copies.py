@@ -16,31 +16,26 @@ from core import InvalidInput, NotFound, current_actor
 from plugins.registry.models import INCOMING, DocumentType, Registry
 from plugins.registry.models_documents import TEXT_PENDING, Document, DocumentFile
 from plugins.registry.models_outgoing import RECEIVED
+from plugins.registry.services.incoming_input import TEXT_FIELDS
 from plugins.registry.services.outgoing_common import ROLE_DRAFT_FILE
 from plugins.registry.services.outgoing_issue_common import SOURCE_INTERNAL
 from plugins.registry.services.registries import MAX_ID, accepts
 from plugins.registry.units import UnitRef, find_unit
 
-# Metadata an incoming copy takes over unchanged from the issued document.
+# Metadata an incoming copy takes over unchanged from the issued document: the ND30 fields of
+# a received document (``incoming_input.TEXT_FIELDS``: what a clerk would type), the reference
+# data with the values copied from it, and the keys of duplicates and search.
 COPIED_FIELDS = (
-    "code_number",
-    "code_notation",
-    "document_type_id",
+    *TEXT_FIELDS,
     "type_name",
-    "subject",
     "issued_date",
-    "organ_name",
-    "organ_id",
-    "signer_position",
-    "signer_full_name",
+    "due_date",
+    "page_amount",
+    "document_type_id",
     "priority_id",
     "priority_weight",
     "confidentiality_id",
     "confidentiality_level",
-    "page_amount",
-    "description",
-    "due_date",
-    "document_identifier",
     "identity_key",
     "search_text",
 )
@@ -60,20 +55,34 @@ def _chain(unit: UnitRef) -> list[int]:
     return list(reversed(ids)) or [unit.id]
 
 
-async def receiving_registry(unit: UnitRef, document_type: DocumentType) -> Registry | None:
-    """The nearest active incoming registry of ``unit`` or an ancestor taking the type."""
-    for unit_id in _chain(unit):
-        registries = Registry.filter(unit_id=unit_id, direction=INCOMING, is_active=True)
-        for registry in await registries.order_by("id"):
-            if await accepts(registry, document_type):
-                return registry
-    return None
+class _Receivers:
+    """The tenant's active incoming registries by unit, read once per issue, and which of
+    them take the document's type (asked once per registry)."""
+
+    def __init__(self, registries: list[Registry], document_type: DocumentType) -> None:
+        self.by_unit: dict[int, list[Registry]] = {}
+        for registry in registries:
+            self.by_unit.setdefault(registry.unit_id, []).append(registry)
+        self.document_type = document_type
+        self.taking: dict[int, bool] = {}
+
+    async def registry_of(self, unit: UnitRef) -> Registry | None:
+        """The nearest active incoming registry of ``unit`` or an ancestor taking the type."""
+        for unit_id in _chain(unit):
+            for registry in self.by_unit.get(unit_id, []):
+                if registry.id not in self.taking:
+                    self.taking[registry.id] = await accepts(registry, self.document_type)
+                if self.taking[registry.id]:
+                    return registry
+        return None
 
 
 async def plan_copies(document: Document, unit_ids: list[int]) -> list[CopyPlan]:
     """A plan for every recipient unit, or one error naming every unit that cannot receive
     (404 for a unit of no tenant's; 422 listing the others): all or nothing."""
     document_type = await DocumentType.get(id=document.document_type_id)
+    registries = Registry.filter(direction=INCOMING, is_active=True).order_by("id")
+    receivers = _Receivers(list(await registries), document_type)
     plans: list[CopyPlan] = []
     errors: dict[str, str] = {}
     for index, unit_id in enumerate(unit_ids):
@@ -84,7 +93,7 @@ async def plan_copies(document: Document, unit_ids: list[int]) -> list[CopyPlan]
         if not unit.is_active:
             errors[field] = f"unit {unit.code} ({unit.name}) is deactivated"
             continue
-        registry = await receiving_registry(unit, document_type)
+        registry = await receivers.registry_of(unit)
         if registry is None:
             errors[field] = (
                 f"unit {unit.code} ({unit.name}) has no active incoming registry that takes "

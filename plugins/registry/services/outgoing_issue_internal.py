@@ -17,22 +17,23 @@ from plugins.registry.events import DocumentDistributed
 from plugins.registry.models import INTERNAL
 from plugins.registry.models_documents import Document
 from plugins.registry.models_flow import PART_CLERK, PART_RECIPIENT
-from plugins.registry.models_outgoing import ISSUED, SIGNED, OutgoingDetail
+from plugins.registry.models_outgoing import ISSUED, SIGNED
+from plugins.registry.notation import moment_of
 from plugins.registry.services.outgoing_common import (
     Outgoing,
     current_user_id,
-    moment_of,
     user_row,
 )
 from plugins.registry.services.outgoing_issue_common import (
     check_clerk,
     check_not_recalled,
     locked_outgoing,
+    mark_issued,
 )
 from plugins.registry.services.participants import add_participant
 from plugins.registry.services.registries import MAX_ID
 from plugins.registry.services.timeline import STEP_ISSUED, record_step
-from plugins.registry.units import UnitRef, find_unit, get_unit
+from plugins.registry.units import UnitRef, find_unit, get_unit, position_units
 
 MAX_TARGETS = 500
 
@@ -79,8 +80,6 @@ async def _unit_names(agency: UnitRef, units: Sequence[int], errors: dict[str, s
 
 
 async def _user_names(agency: UnitRef, users: Sequence[int], errors: dict[str, str]) -> list[str]:
-    from plugins.registry.services.assignments import position_units
-
     names: list[str] = []
     for index, user_id in enumerate(users):
         row = await user_row(user_id)
@@ -123,15 +122,10 @@ async def distribute_internal(
             await add_participant(document.id, PART_RECIPIENT, unit_id=unit_id)
         for user_id in users:
             await add_participant(document.id, PART_RECIPIENT, user_id=user_id)
-        if document.status != ISSUED:
-            await Document.filter(id=document.id).update(status=ISSUED)
-            await OutgoingDetail.filter(id=found.detail.id).update(
-                issued_at=moment, issued_by=current_user_id()
-            )
+        await mark_issued(found, moment)
         clerk = current_user_id()
         if clerk is not None:
             await add_participant(document.id, PART_CLERK, user_id=clerk)
-        document = await Document.get(id=document.id)
         await record_step(
             document,
             STEP_ISSUED,

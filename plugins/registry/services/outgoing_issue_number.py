@@ -18,11 +18,11 @@ from plugins.registry.models import DocumentType, Registry, RegistryNumber
 from plugins.registry.models_documents import Document
 from plugins.registry.models_flow import PART_CLERK
 from plugins.registry.models_outgoing import SIGNED, OutgoingDetail
-from plugins.registry.notation import uses_unit, vietnam_date
+from plugins.registry.notation import moment_of, uses_unit, vietnam_date
 from plugins.registry.searchtext import fold_fields
 from plugins.registry.services.incoming_input import identity_key
 from plugins.registry.services.numbering import NumberRequest, allocate_number, get_number
-from plugins.registry.services.outgoing_common import current_user_id, moment_of
+from plugins.registry.services.outgoing_common import current_user_id
 from plugins.registry.services.outgoing_issue_common import (
     DOCUMENT_MODEL,
     check_clerk,
@@ -129,6 +129,7 @@ async def number_document(
                 document.signer_position,
                 document.signer_full_name,
                 document.description,
+                found.detail.recipients_text,  # indexed since the draft (outgoing_input)
             ),
         )
         if updated != 1:

@@ -17,7 +17,6 @@ from typing import Any
 from plugins.registry.models_documents import Document
 from plugins.registry.models_flow import PART_RECIPIENT, DocumentParticipant
 from plugins.registry.models_outgoing import RECIPIENT_INTERNAL, Recipient
-from plugins.registry.services.outgoing_common import load_outgoing
 
 
 @dataclass(frozen=True)
@@ -54,14 +53,9 @@ class Distribution:
     user_ids: list[int]
 
 
-async def recipient_statuses(document_id: int) -> list[RecipientStatus]:
-    """The recipients of a visible outgoing document (404, 403), in the order issued."""
-    found = await load_outgoing(document_id)
-    return await statuses_of(found.document)
-
-
 async def statuses_of(document: Document) -> list[RecipientStatus]:
-    """The recipients of ``document`` (the caller checked it is visible)."""
+    """The recipients of ``document`` in the order issued (the caller checked it is visible):
+    two queries, whatever the number of recipients."""
     rows = list(await Recipient.filter(document_id=document.id).order_by("id"))
     copy_ids = [r.copy_document_id for r in rows if r.copy_document_id is not None]
     copies: dict[int, str] = {}

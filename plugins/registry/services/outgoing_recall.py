@@ -28,7 +28,8 @@ from plugins.registry.models_outgoing import (
     OutgoingDetail,
     Recipient,
 )
-from plugins.registry.services.outgoing_common import current_user_id, moment_of
+from plugins.registry.notation import moment_of
+from plugins.registry.services.outgoing_common import current_user_id
 from plugins.registry.services.outgoing_issue_common import (
     check_clerk_or_signer,
     check_reason,
@@ -38,32 +39,43 @@ from plugins.registry.services.outgoing_issue_common import (
 from plugins.registry.services.timeline import STEP_CANCELLED, STEP_RECALLED, record_step
 
 
-async def _cancel_copy(recipient: Recipient, document: Document, reason: str, at: datetime) -> bool:
-    """Cancel the incoming copy of ``recipient``; ``False`` when there was nothing to cancel
-    (no copy, or one the recipient refused)."""
-    if recipient.copy_document_id is None:
-        return False
-    copy = await Document.select_for_update().get_or_none(id=recipient.copy_document_id)
-    if copy is None or copy.status in (REFUSED, CANCELLED):
-        return False
-    await Document.filter(id=copy.id).update(
+async def _cancel_copies(
+    recipients: list[Recipient], document: Document, reason: str, at: datetime
+) -> list[int]:
+    """Cancel the incoming copies of ``recipients`` (locked, one query) but those already
+    refused or cancelled; returns the ids of the copies cancelled."""
+    by_copy = {r.copy_document_id: r for r in recipients if r.copy_document_id is not None}
+    if not by_copy:
+        return []
+    copies = list(
+        await Document.select_for_update()
+        .filter(id__in=list(by_copy))
+        .exclude(status__in=(REFUSED, CANCELLED))
+        .order_by("id")
+    )
+    ids = [c.id for c in copies]
+    if not ids:
+        return []
+    await Document.filter(id__in=ids).update(
         status=CANCELLED, refusal_reason=reason, dedupe_key=None, identifier_key=None
     )
-    await Recipient.filter(id=recipient.id).update(status=CANCELLED, status_at=at)
-    copy.status = CANCELLED
-    await record_step(
-        copy,
-        STEP_CANCELLED,
-        summary=reason,
-        detail={
-            "recalled_document_id": document.id,
-            "code": code_of(document),
-            "reason": reason,
-            "status_before": recipient.status,
-        },
-        now=at,
-    )
-    return True
+    await Recipient.filter(copy_document_id__in=ids).update(status=CANCELLED, status_at=at)
+    for copy in copies:
+        status_before = copy.status  # the copy's own, live (the recipient row may lag)
+        copy.status = CANCELLED
+        await record_step(
+            copy,
+            STEP_CANCELLED,
+            summary=reason,
+            detail={
+                "recalled_document_id": document.id,
+                "code": code_of(document),
+                "reason": reason,
+                "status_before": status_before,
+            },
+            now=at,
+        )
+    return ids
 
 
 async def recall_document(
@@ -93,11 +105,7 @@ async def recall_document(
         )
         document.status = RECALLED
         recipients = list(await Recipient.filter(document_id=document.id).order_by("id"))
-        cancelled: list[int] = []
-        for recipient in recipients:
-            if await _cancel_copy(recipient, document, text, moment):
-                assert recipient.copy_document_id is not None
-                cancelled.append(recipient.copy_document_id)
+        cancelled = await _cancel_copies(recipients, document, text, moment)
         external = tuple(r.id for r in recipients if r.kind == RECIPIENT_EXTERNAL)
         await record_step(
             document,

@@ -28,6 +28,7 @@ from plugins.registry.models import INCOMING, ConfidentialityLevel, DocumentType
 from plugins.registry.models_documents import REFUSED, REGISTERED, Document
 from plugins.registry.models_flow import PART_CLERK
 from plugins.registry.models_outgoing import CANCELLED, RECEIVED, Recipient
+from plugins.registry.notation import moment_of
 from plugins.registry.services.documents import visibility
 from plugins.registry.services.incoming import (
     DOCUMENT_MODEL,
@@ -37,7 +38,7 @@ from plugins.registry.services.incoming import (
 )
 from plugins.registry.services.incoming_input import check_reason
 from plugins.registry.services.numbering import NumberRequest, allocate_number
-from plugins.registry.services.outgoing_common import current_user_id, moment_of
+from plugins.registry.services.outgoing_common import current_user_id
 from plugins.registry.services.outgoing_issue_common import SOURCE_INTERNAL
 from plugins.registry.services.participants import add_participant
 from plugins.registry.services.registries import MAX_ID
@@ -125,7 +126,7 @@ async def _register(copy: Document, duplicates: list[int], moment: datetime) -> 
         arrival_date=moment,
         registered_by=clerk,
         dedupe_key=None if confirmed else unit_key(unit, copy.identity_key),
-        identifier_key=None if confirmed else unit_key(unit, copy.document_identifier),
+        identifier_key=None if confirmed else unit_key(unit, copy.document_identifier or None),
         duplicate_confirmed=confirmed,
         duplicate_of_id=duplicates[0] if confirmed else None,
     )
@@ -185,9 +186,11 @@ async def refuse_received(
         _check_waiting(copy)
         text = check_reason(reason)
         clerk = current_user_id()
-        await Document.filter(id=copy.id, status=RECEIVED).update(
+        updated = await Document.filter(id=copy.id, status=RECEIVED).update(
             status=REFUSED, refusal_reason=text, registered_by=clerk
         )
+        if updated != 1:
+            raise Conflict(f"Document {copy.id} was handled meanwhile.")
         await _follow(copy, REFUSED, moment)
         copy = await Document.get(id=copy.id)
         await record_audit(

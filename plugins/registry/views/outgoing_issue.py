@@ -74,10 +74,10 @@ def _numbered(document: Document) -> dict[str, Any]:
 
 
 async def recipients_dict(found: Outgoing) -> dict[str, Any]:
-    """The issuer's view of a (visible) document's recipients and distribution."""
-    document = await Document.get(id=found.document.id)
+    """The issuer's view of a (visible, freshly loaded) document's recipients and
+    distribution."""
+    document = found.document
     spread = await distribution_of(document)
-    detail_row = found.detail
     return {
         "document_id": document.id,
         "direction": document.direction,
@@ -86,7 +86,7 @@ async def recipients_dict(found: Outgoing) -> dict[str, Any]:
         "recipients": [r.as_dict() for r in await statuses_of(document)],
         "distributed_units": spread.unit_ids,
         "distributed_users": spread.user_ids,
-        "recall_reason": detail_row.recall_reason if detail_row else "",
+        "recall_reason": found.detail.recall_reason,
     }
 
 

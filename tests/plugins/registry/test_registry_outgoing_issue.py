@@ -74,6 +74,16 @@ async def test_numbering_gives_number_notation_and_the_vietnam_date(world, tenan
         assert await AuditEvent.filter(action="registry.document.numbered").count() == 2
 
 
+async def test_numbering_keeps_the_recipients_in_the_search_text(world, tenant):
+    with tenant_context(tenant):
+        doc = await signed_document(world.outgoing, signer_user_id=world.signer)
+        await OutgoingDetail.filter(document_id=doc).update(recipients_text="Sở Tư pháp")
+        with acting_as(as_user(world.clerk)):
+            numbered_doc = await number_document(doc, now=NOON)
+        assert "so tu phap" in numbered_doc.search_text
+        assert "01/qd-ubnd" in numbered_doc.search_text
+
+
 async def test_a_reserved_number_numbers_the_document(world, tenant):
     with tenant_context(tenant):
         with acting_as(as_user(world.clerk)):
@@ -214,6 +224,11 @@ async def test_recall_cancels_copies_and_freezes_the_document(world, tenant, mon
             assert (copy.status, copy.refusal_reason) == ("cancelled", recalled_reason())
             assert copy.subject and (await steps(copy_id))[-1] == "cancelled"
         assert {r.status for r in await statuses_of(recalled)} == {"cancelled", "to_be_sent"}
+        cancelled = await TimelineEntry.filter(step="cancelled").order_by("document_id")
+        assert [(e.document_id, e.detail["status_before"]) for e in cancelled] == [
+            (stp.copy_document_id, "registered"),
+            (syt.copy_document_id, "received"),
+        ]
         (event,) = [e for e in events if isinstance(e, DocumentRecalled)]
         assert set(event.cancelled_copy_ids) == {stp.copy_document_id, syt.copy_document_id}
         assert event.external_recipient_ids == (bxd.id,)

@@ -5,12 +5,14 @@ page test."""
 from __future__ import annotations
 
 import pytest
-from outgoing_issue_support import World, make_world, signed_document
+from outgoing_issue_support import World, as_user, make_world, signed_document
 
-from core.context import tenant_context
-from core.testing_web import HTML, page_client, submit_form  # noqa: F401 (fixture)
+from core.context import acting_as, tenant_context
+from core.testing_web import HTML, hidden_fields, page_client, submit_form  # noqa: F401 (fixture)
 from plugins.registry.models_documents import Document
 from plugins.registry.models_outgoing import Recipient
+from plugins.registry.services import received
+from plugins.registry.services.outgoing_issue_number import number_document
 
 BASE = "/api/v1/registry"
 BXD = {"organ_id": "000.00.00.G10", "organ_name": "Bộ Xây dựng"}
@@ -187,3 +189,48 @@ async def test_the_issue_page_numbers_and_issues(app, world, tenant, page_client
     assert r.status_code == 303
     with tenant_context(tenant):
         assert (await Document.get(id=copy.id)).status == "cancelled"
+
+
+async def test_the_issue_page_answers_bad_input_and_conflicts_in_vietnamese(
+    app,
+    world,
+    tenant,
+    page_client,  # noqa: F811
+):
+    doc = await new_doc(tenant, world)
+    c = await page_client(world.accounts["clerk"])
+    page_url, number_url = f"/registry/outgoing/{doc}/issue", f"/registry/outgoing/{doc}/number"
+    # A tampered reservation ("²" passes str.isdigit, not int) is a field error, not a 500, and
+    # never falls back to the next number.
+    r = await submit_form(c, page_url, number_url, {"reservation_id": "²"})
+    assert r.status_code == 422 and 'data-testid="number-form"' in r.text
+    with tenant_context(tenant):
+        assert (await Document.get(id=doc)).registry_number_id is None
+    # A page opened before someone else numbered the document: 409, said in Vietnamese.
+    page = await c.get(page_url, headers=HTML)
+    stale = hidden_fields(page.text, number_url)
+    with tenant_context(tenant), acting_as(as_user(world.clerk)):
+        await number_document(doc)
+    r = await c.post(number_url, data=stale, headers=HTML)
+    assert r.status_code == 409 and "Văn bản đã được cấp số." in r.text
+    r = await submit_form(c, page_url, page_url, {"units": ["²"]})
+    assert r.status_code == 422 and 'data-field-error="units"' in r.text
+    # A unit without an incoming registry is named next to the units, in Vietnamese.
+    r = await submit_form(c, page_url, page_url, {"units": [str(world.stp), str(world.sxd)]})
+    assert r.status_code == 422 and 'data-field-error="units.1"' in r.text
+    assert "Đơn vị Sở Xây dựng chưa có sổ văn bản đến" in r.text
+    with tenant_context(tenant):
+        assert await Recipient.filter(document_id=doc).count() == 0
+    r = await submit_form(c, page_url, page_url, {"units": [str(world.stp)]})
+    assert r.status_code == 303
+    # The recipient's clerk posts a form of a copy registered meanwhile: 409, the reason shown.
+    stp = await page_client(world.accounts["stp_clerk"])
+    with tenant_context(tenant):
+        copy = (await Recipient.get(document_id=doc)).copy_document_id
+    register_url = f"/registry/incoming/{copy}/register-received"
+    listing = await stp.get("/registry/incoming/received", headers=HTML)
+    stale = hidden_fields(listing.text, register_url)
+    with tenant_context(tenant), acting_as(as_user(world.stp_clerk)):
+        await received.register_received(copy)
+    r = await stp.post(register_url, data=stale, headers=HTML)
+    assert r.status_code == 409 and "Văn bản này đã được vào sổ hoặc từ chối." in r.text

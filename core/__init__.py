@@ -59,6 +59,7 @@ _EXPORTS: dict[str, str] = {
     # authorization
     "check_permission": "core.authz.api",
     "has_permission": "core.authz.api",
+    "user_permissions": "core.authz.api",
     # web
     "requires": "core.web.permissions",
     "public": "core.web.permissions",
@@ -81,6 +82,7 @@ _EXPORTS: dict[str, str] = {
     "format_number": "core.i18n",
     "cli_permission": "core.cli.permissions",
     "cli_read_only": "core.cli.permissions",
+    "cli_tenant_option": "core.cli.runner",
 }
 
 __all__ = ["hookimpl", "hookspec", *_EXPORTS]
@@ -105,11 +107,17 @@ if TYPE_CHECKING:  # the names for type checkers (explicit re-exports)
     from core.authz.api import (
         has_permission as has_permission,
     )
+    from core.authz.api import (
+        user_permissions as user_permissions,
+    )
     from core.cli.permissions import (
         cli_permission as cli_permission,
     )
     from core.cli.permissions import (
         cli_read_only as cli_read_only,
+    )
+    from core.cli.runner import (
+        cli_tenant_option as cli_tenant_option,
     )
     from core.context import (
         Actor as Actor,

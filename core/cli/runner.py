@@ -49,6 +49,9 @@ def tenant_option(*, required: bool = True) -> Callable[[F], F]:
     )
 
 
+cli_tenant_option = tenant_option  # the name plugins import from ``core``
+
+
 def json_option(fn: F) -> F:
     """``--json``: print machine-readable output instead of a table."""
     return click.option("--json", "as_json", is_flag=True, help="Print JSON.")(fn)

@@ -73,6 +73,13 @@ async def on_plugin_enabled(plugin: str) -> None:
 
 
 @hookimpl
+def register_commands(cli: Any) -> None:
+    from plugins.registry.cli import add_commands
+
+    add_commands(cli)
+
+
+@hookimpl
 def register_job_handlers() -> list[JobHandler]:
     from plugins.registry.services.extraction import JOB_HANDLERS
     from plugins.registry.services.outgoing_issue_dispatch import HANDLERS as DISPATCH

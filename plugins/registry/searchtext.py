@@ -6,14 +6,10 @@ the vowel marks (``ă â ê ô ơ ư``) — maps ``đ`` to ``d`` and collapses w
 "Quyết định", "QUYẾT ĐỊNH" and "quyet dinh" all become ``quyet dinh``.
 
 A user's query goes through :func:`search_terms` (safe terms: no LIKE wildcards, no full-text
-syntax, bounded in number and length), then :func:`like_patterns` for the ``folded`` column::
-
-    WHERE folded LIKE :p1 ESCAPE '\\' AND folded LIKE :p2 ESCAPE '\\'
-
-(with tortoise, ``Q(folded__contains=fold(term))`` for each term does the same: the ORM escapes
-``%``/``_`` with the same backslash). The matches are then ordered with :func:`rank`, which
-puts a text that carries the query's exact diacritics ("Quyết định") above a text that only
-matches once folded ("quyet dinh", "quyết dính").
+syntax, bounded in number and length), then ``Q(folded__contains=fold(term))`` for each
+term (the ORM escapes ``%``, ``_`` and ``\\`` in LIKE values). The matches are then ordered
+with :func:`rank`, which puts a text that carries the query's exact diacritics ("Quyết định")
+above a text that only matches once folded ("quyet dinh", "quyết dính").
 
 Nothing here raises on hostile input: a query is plain text, never SQL or FTS syntax.
 """
@@ -25,21 +21,15 @@ import re
 import unicodedata
 
 __all__ = [
-    "LIKE_ESCAPE",
     "MAX_QUERY_CHARS",
     "MAX_TERMS",
     "MAX_TERM_CHARS",
     "Ranker",
     "fold",
     "fold_fields",
-    "like_patterns",
     "rank",
     "search_terms",
 ]
-
-LIKE_ESCAPE = "\\"
-"""The escape character of :func:`like_patterns`; write ``ESCAPE '\\'`` after each ``LIKE``
-(PostgreSQL's default, but SQLite has no default and needs the clause)."""
 
 MAX_QUERY_CHARS = 1_000
 """Only the start of a longer query is read."""
@@ -125,33 +115,6 @@ def search_terms(query: str) -> list[str]:
         if len(terms) == MAX_TERMS:
             break
     return terms
-
-
-def escape_like(value: str) -> str:
-    """``value`` with the LIKE wildcards and the escape character escaped by
-    :data:`LIKE_ESCAPE`."""
-    return (
-        value.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2)
-        .replace("%", LIKE_ESCAPE + "%")
-        .replace("_", LIKE_ESCAPE + "_")
-    )
-
-
-def like_patterns(terms: list[str]) -> list[str]:
-    """One ``%…%`` pattern per distinct folded term, for ``folded LIKE ? ESCAPE '\\'``.
-
-    Each term is folded (so a query typed with or without diacritics matches the same rows)
-    and its ``%``, ``_`` and ``\\`` are escaped, even though :func:`search_terms` never
-    produces them. Combine the patterns with ``AND`` (every term must appear)."""
-    patterns: list[str] = []
-    for term in terms:
-        folded = fold(term)
-        if not folded:
-            continue
-        pattern = f"%{escape_like(folded)}%"
-        if pattern not in patterns:
-            patterns.append(pattern)
-    return patterns
 
 
 class _Forms:

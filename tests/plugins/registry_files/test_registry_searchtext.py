@@ -3,19 +3,16 @@ a real SQLite database, and ranking of exact-diacritic matches above folded ones
 
 from __future__ import annotations
 
-import sqlite3
-import time
 import unicodedata
 
 import pytest
 
 from plugins.registry.searchtext import (
-    LIKE_ESCAPE,
     MAX_TERM_CHARS,
     MAX_TERMS,
+    RANK_TEXT_CHARS,
     fold,
     fold_fields,
-    like_patterns,
     rank,
     search_terms,
 )
@@ -102,14 +99,12 @@ def test_search_terms_neutralise_hostile_queries(query: str, terms: list[str]) -
 
 
 def test_search_terms_are_bounded_on_huge_queries() -> None:
-    started = time.perf_counter()
     assert search_terms("a" * 10_000) == ["a" * MAX_TERM_CHARS]
     assert search_terms("%" * 10_000) == []
     assert search_terms("đường " * 2_000) == ["đường"]
     many = search_terms(" ".join(f"từ{n}" for n in range(2_000)))
     assert many == [f"từ{n}" for n in range(MAX_TERMS)]
     assert search_terms("x" + "\u0301" * 10_000) == ["x"]  # "zalgo" marks are dropped
-    assert time.perf_counter() - started < 1
 
 
 def test_search_terms_never_raise_on_odd_input() -> None:
@@ -119,55 +114,6 @@ def test_search_terms_never_raise_on_odd_input() -> None:
 
 
 # ---------------------------------------------------------------------------- LIKE patterns
-
-
-def test_like_patterns_are_folded_escaped_and_distinct() -> None:
-    assert LIKE_ESCAPE == "\\"
-    assert like_patterns(search_terms("Quyết định quyet")) == ["%quyet%", "%dinh%"]
-    assert like_patterns(["100%", "a_b", "c\\d"]) == ["%100\\%%", "%a\\_b%", "%c\\\\d%"]
-    assert like_patterns([]) == []
-    assert like_patterns(["", "  "]) == []
-
-
-@pytest.fixture
-def documents() -> sqlite3.Connection:
-    """A real SQLite table with a folded column, as the registry stores it."""
-    db = sqlite3.connect(":memory:")
-    db.execute("CREATE TABLE documents (id INTEGER PRIMARY KEY, subject TEXT, folded TEXT)")
-    subjects = [
-        "Quyết định số 15/QĐ-UBND về Đề án đường giao thông nông thôn",
-        "quyet dinh ve viec duong noi bo",
-        "Kế hoạch giảm 100% phí trước bạ",
-        "Kế hoạch giảm 1000 đồng phí",
-        "Báo cáo a_b tổng kết",
-        "Báo cáo axb tổng kết",
-    ]
-    db.executemany(
-        "INSERT INTO documents (subject, folded) VALUES (?, ?)",
-        [(subject, fold_fields(subject)) for subject in subjects],
-    )
-    return db
-
-
-def find(db: sqlite3.Connection, patterns: list[str]) -> list[int]:
-    where = " AND ".join(f"folded LIKE ? ESCAPE '{LIKE_ESCAPE}'" for _ in patterns) or "0"
-    return [row[0] for row in db.execute(f"SELECT id FROM documents WHERE {where}", patterns)]
-
-
-def test_like_patterns_find_rows_with_or_without_diacritics(documents: sqlite3.Connection) -> None:
-    assert find(documents, like_patterns(search_terms("Quyết định"))) == [1, 2]
-    assert find(documents, like_patterns(search_terms("QUYET DINH duong"))) == [1, 2]
-    assert find(documents, like_patterns(search_terms("số 15/QĐ-UBND"))) == [1]
-    assert find(documents, like_patterns(search_terms(nfd("Đề án đường")))) == [1]
-
-
-def test_wildcards_are_literal_in_the_patterns(documents: sqlite3.Connection) -> None:
-    assert find(documents, like_patterns(["100%"])) == [3]
-    assert find(documents, like_patterns(["a_b"])) == [5]
-    # Hostile queries find nothing instead of everything, and break no SQL.
-    assert find(documents, like_patterns(search_terms("%"))) == []
-    assert find(documents, like_patterns(search_terms("' OR 1=1 --"))) == []
-    assert find(documents, like_patterns(search_terms('"foo" AND bar*'))) == []
 
 
 # ----------------------------------------------------------------------------------- rank
@@ -204,8 +150,12 @@ def test_the_whole_phrase_ranks_above_scattered_words() -> None:
 
 def test_rank_is_safe_and_bounded() -> None:
     text = "Đề án đường " * 100_000
-    started = time.perf_counter()
     for query in ("%", "_", "' OR 1=1 --", '"foo" AND bar*', "x" * 10_000, "đường " * 3_000):
         assert isinstance(rank(query, text), int)
     assert rank("%", text) == 0 and rank("", text) == 0 and rank("đường", "") == 0
-    assert time.perf_counter() - started < 3
+    # The work is bounded by what is read, not by the input's size: a match past the first
+    # RANK_TEXT_CHARS characters does not count, and a huge query is cut to its terms.
+    far = "x" * RANK_TEXT_CHARS + " đường"
+    assert rank("đường", far) == 0
+    assert rank("đường", far[-RANK_TEXT_CHARS:]) > 0
+    assert rank("đường " * 3_000, "đường") == rank("đường", "đường")

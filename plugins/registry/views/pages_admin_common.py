@@ -1,6 +1,8 @@
-"""What the administration pages of the registry share: a form shown before anything was
-posted, parsing of form values, the units a user may act on, and the services' short English
-field messages in the page's language.
+"""What the registry's pages share (the administration pages first, the incoming pages and
+any other page of the plugin too): a form shown before anything was posted (:class:`PageForm`),
+parsing of form values (:func:`parse_id`, :func:`parse_int`), the units a user may act on,
+names of units and users in one query, and the services' short English field messages in the
+page's language.
 
 The services check everything again; these helpers only turn form text into values and
 service errors into messages next to the fields.
@@ -14,6 +16,7 @@ from typing import Any, Protocol
 
 from core import Conflict, CongvanError, InvalidInput, fetch_tenant_rows, has_permission
 from core import gettext as _
+from plugins.registry.units import UnitRef, find_unit
 
 MAX_ID = 2_147_483_647
 FORM_ERROR = "__form__"
@@ -127,28 +130,36 @@ async def unit_options(action: str) -> list[UnitOption]:
     return options
 
 
+async def subtree(root: UnitRef) -> list[UnitRef]:
+    """``root`` and its active sub-units, in tree order."""
+    rows = await fetch_tenant_rows(
+        "SELECT id, code, name, short_name, path, is_active FROM core_unit "
+        "WHERE {tenant} AND path LIKE $2 AND is_active = $3 ORDER BY path",
+        [f"{root.path}%", True],
+    )
+    return [
+        UnitRef(
+            int(r["id"]),
+            str(r["code"]),
+            str(r["name"]),
+            str(r["short_name"] or ""),
+            str(r["path"]),
+            bool(r["is_active"]),
+        )
+        for r in rows
+    ]
+
+
 async def units_below(unit_id: int) -> list[tuple[int, str]]:
     """``unit_id`` and its active sub-units (id, indented name), in tree order: the drafting
     units a registry of ``unit_id`` may give notations for."""
-    top = await fetch_tenant_rows(
-        "SELECT path FROM core_unit WHERE {tenant} AND id = $2", [unit_id]
-    )
-    if not top:
+    root = await find_unit(unit_id)
+    if root is None:
         return []
-    root = str(top[0]["path"])
-    rows = await fetch_tenant_rows(
-        "SELECT id, code, name, short_name, path FROM core_unit "
-        "WHERE {tenant} AND path LIKE $2 AND is_active = $3 ORDER BY path",
-        [f"{root}%", True],
-    )
-    base = root.count("/")
+    base = root.path.count("/")
     return [
-        (
-            int(r["id"]),
-            "— " * (str(r["path"]).count("/") - base)
-            + f"{r['name']} ({str(r['short_name'] or r['code']).strip()})",
-        )
-        for r in rows
+        (u.id, "— " * (u.path.count("/") - base) + f"{u.name} ({u.abbreviation})")
+        for u in await subtree(root)
     ]
 
 

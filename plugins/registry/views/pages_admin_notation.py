@@ -42,21 +42,23 @@ class Example:
     note: str = ""
 
 
-async def _example_type(codes: list[str]) -> DocumentType | None:
-    """The first chosen type with an abbreviation, else Quyết định, else any active type."""
-    if codes:
-        chosen = {t.code: t for t in await DocumentType.filter(code__in=codes)}
-        for code in codes:
-            found = chosen.get(code)
-            if found is not None and found.abbreviation:
-                return found
-        for code in codes:
-            if code in chosen:
-                return chosen[code]
-    fallback = await DocumentType.get_or_none(code=FALLBACK_TYPE, is_active=True)
-    if fallback is not None:
+async def document_types() -> list[DocumentType]:
+    """Every document type of the tenant (active or not), in the reference list's order."""
+    return list(await DocumentType.all().order_by("sort_order", "id"))
+
+
+def _example_type(codes: list[str], types: list[DocumentType]) -> DocumentType | None:
+    """The first chosen type with an abbreviation, else the first chosen one, else Quyết
+    định, else the first active type with an abbreviation."""
+    by_code = {t.code: t for t in types}
+    chosen = [by_code[code] for code in codes if code in by_code]
+    found = next((t for t in chosen if t.abbreviation), chosen[0] if chosen else None)
+    if found is not None:
+        return found
+    fallback = by_code.get(FALLBACK_TYPE)
+    if fallback is not None and fallback.is_active:
         return fallback
-    return await DocumentType.filter(is_active=True).exclude(abbreviation="").first()
+    return next((t for t in types if t.is_active and t.abbreviation), None)
 
 
 async def notation_example(
@@ -65,8 +67,10 @@ async def notation_example(
     agency: str,
     codes: list[str],
     unit_id: int | None = None,
+    types: list[DocumentType] | None = None,
 ) -> Example:
-    """The code the registry would give its 15th document of the year."""
+    """The code the registry would give its 15th document of the year; ``types`` are the
+    tenant's document types when the caller has them (a list page computes many examples)."""
     number = format_number(EXAMPLE_NUMBER)
     if direction == INCOMING:
         return Example(
@@ -82,7 +86,9 @@ async def notation_example(
         return Example(problem=vietnamese(problem))
     if not agency:
         return Example(problem=_("Nhập tên viết tắt của cơ quan để xem ví dụ."))
-    document_type = await _example_type(codes)
+    if types is None:
+        types = await document_types()
+    document_type = _example_type(codes, types)
     type_abbr = document_type.abbreviation if document_type is not None else "QĐ"
     used = (document_type.notation_pattern if document_type is not None else "") or pattern
     notation = render_notation(used, type_abbr=type_abbr, agency=agency, unit=EXAMPLE_UNIT)

@@ -36,12 +36,20 @@ from plugins.registry.actions import (
     REGISTRIES_MANAGE,
     REGISTRIES_VIEW,
 )
-from plugins.registry.models import INCOMING, RELEASED, RESERVED, Registry, RegistryNumber
+from plugins.registry.models import (
+    INCOMING,
+    RELEASED,
+    RESERVED,
+    DocumentType,
+    Registry,
+    RegistryNumber,
+)
 from plugins.registry.notation import number_year
 from plugins.registry.services import numbering, reference, registries, reservations
 from plugins.registry.views.pages_admin_common import (
     CONFLICT,
     FORM_ERROR,
+    MAX_ID,
     FormLike,
     PageForm,
     page_status,
@@ -51,7 +59,7 @@ from plugins.registry.views.pages_admin_common import (
     units_below,
     user_names,
 )
-from plugins.registry.views.pages_admin_notation import notation_example
+from plugins.registry.views.pages_admin_notation import document_types, notation_example
 from plugins.registry.views.pages_admin_registries import (
     SCOPE_LABELS,
     direction_label,
@@ -98,7 +106,10 @@ def _after(raw: str | None) -> tuple[bool, int, int] | None:
     parts = (raw or "").split("-")
     if len(parts) != 3 or not all(p.isascii() and p.isdigit() and len(p) <= 10 for p in parts):
         return None
-    return parts[0] == "1", int(parts[1]), int(parts[2])
+    number, last = int(parts[1]), int(parts[2])
+    if number > MAX_ID or last > MAX_ID:  # out of the database's range
+        return None
+    return parts[0] == "1", number, last
 
 
 async def _years(registry: Registry, shown: int) -> list[int]:
@@ -138,9 +149,12 @@ async def _rows(entries: list[RegistryNumber], see_secret: bool) -> list[dict[st
     return rows
 
 
-async def _reserve_options(registry: Registry, types: list[str]) -> dict[str, Any]:
-    all_types = await reference.list_items("document-types", include_inactive=False)
-    offered = [t for t in all_types if not types or t.code in types]
+async def _reserve_options(
+    registry: Registry, taken: list[str], types: list[DocumentType]
+) -> dict[str, Any]:
+    """The choices of the reserve form: the active types the registry takes (every active
+    type when it takes any), the confidentiality levels and the drafting units."""
+    offered = [t for t in types if t.is_active and (not taken or t.code in taken)]
     levels = await reference.list_items("confidentiality-levels", include_inactive=False)
     return {
         "types": [(t.code, t.name) for t in offered],
@@ -176,13 +190,15 @@ async def _page(
     see_secret = await has_permission(CONFIDENTIAL_VIEW, unit_id=unit)
     can_reserve = registry.is_active and await has_permission(NUMBERS_RESERVE, unit_id=unit)
     can_print = await has_permission(REGISTERS_PRINT, unit_id=unit)
+    types = await document_types()
     example = await notation_example(
         registry.direction,
         registry.notation_pattern,
         registry.agency_abbreviation,
         view.document_types,
+        types=types,
     )
-    type_names = {t.code: t.name for t in await reference.list_items("document-types")}
+    type_names = {t.code: t.name for t in types}
     context = {
         "registry": registry,
         "unit_name": (await unit_names({unit})).get(unit, str(unit)),
@@ -194,7 +210,7 @@ async def _page(
         "years": await _years(registry, year),
         "rows": await _rows(page, see_secret),
         "next_url": next_url,
-        "paged": after is not None,
+        "first_url": f"{registry_url(registry.id)}?year={year}" if after is not None else None,
         "can_manage": await has_permission(REGISTRIES_MANAGE, unit_id=unit),
         "can_reserve": can_reserve and registry.direction != INCOMING,
         "reserve_form": reserve_form or PageForm(),
@@ -214,7 +230,7 @@ async def _page(
         "released": RELEASED,
     }
     if can_reserve:
-        context.update(await _reserve_options(registry, view.document_types))
+        context.update(await _reserve_options(registry, view.document_types, types))
     return await render(request, "registry/admin/registry.html", context, status=status)
 
 

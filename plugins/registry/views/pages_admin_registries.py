@@ -29,11 +29,12 @@ from core import (
 )
 from core import gettext as _
 from plugins.registry.actions import REGISTRIES_MANAGE, REGISTRIES_VIEW
-from plugins.registry.models import DEFAULT_NOTATION, DIRECTIONS, SCOPE_AGENCY, SCOPES
-from plugins.registry.services import reference, registries
+from plugins.registry.models import DEFAULT_NOTATION, DIRECTIONS, SCOPE_AGENCY, SCOPES, DocumentType
+from plugins.registry.services import registries
 from plugins.registry.views.pages_admin_common import (
     FormLike,
     PageForm,
+    UnitOption,
     page_status,
     parse_id,
     record_errors,
@@ -41,7 +42,7 @@ from plugins.registry.views.pages_admin_common import (
     unit_names,
     unit_options,
 )
-from plugins.registry.views.pages_admin_notation import notation_example
+from plugins.registry.views.pages_admin_notation import document_types, notation_example
 from plugins.registry.views.registries import registry_unit
 
 BASE = "/registry/registries"
@@ -89,17 +90,12 @@ def direction_label(direction: str) -> str:
     return _(DIRECTION_LABELS.get(direction, direction))
 
 
-async def _type_options() -> list[tuple[str, str, bool]]:
+def _type_options(types: list[DocumentType]) -> list[tuple[str, str, bool]]:
     """Every document type (code, "QĐ — Quyết định", active), inactive ones last."""
-    items = await reference.list_items("document-types")
-    items.sort(key=lambda t: not t.is_active)
-    options = []
-    for t in items:
-        abbreviation = str(getattr(t, "abbreviation", ""))
-        options.append(
-            (t.code, f"{abbreviation} — {t.name}" if abbreviation else t.name, t.is_active)
-        )
-    return options
+    return [
+        (t.code, f"{t.abbreviation} — {t.name}" if t.abbreviation else t.name, t.is_active)
+        for t in sorted(types, key=lambda t: not t.is_active)
+    ]
 
 
 def _scopes() -> list[dict[str, str]]:
@@ -135,7 +131,8 @@ async def registries_page(request: Request) -> Response:
     else:
         chosen = parse_id(raw)
         chosen = chosen if chosen in names else None
-    type_names = {code: label for code, label, _active in await _type_options()}
+    types = await document_types()
+    type_names = {code: label for code, label, _active in _type_options(types)}
     manageable = {u.id for u in await unit_options(REGISTRIES_MANAGE)}
     rows = []
     for view in visible:
@@ -143,7 +140,11 @@ async def registries_page(request: Request) -> Response:
         if chosen is not None and r.unit_id != chosen:
             continue
         example = await notation_example(
-            r.direction, r.notation_pattern, r.agency_abbreviation, view.document_types
+            r.direction,
+            r.notation_pattern,
+            r.agency_abbreviation,
+            view.document_types,
+            types=types,
         )
         rows.append(
             {
@@ -195,16 +196,23 @@ async def _form_page(
     *,
     registry: Any = None,
     state_form: FormLike | None = None,
+    units: list[UnitOption] | None = None,
     status: int = 200,
 ) -> Response:
+    """The create form (``registry`` None: ``units`` are the units offered, looked up when
+    not given) or the edit form of ``registry``."""
+    if registry is None and units is None:
+        units = await unit_options(REGISTRIES_MANAGE)
     direction = registry.direction if registry is not None else form.get("direction")
     unit_id = registry.unit_id if registry is not None else parse_id(form.get("unit_id"))
+    types = await document_types()
     example = await notation_example(
         direction,
         form.get("notation_pattern"),
         form.get("agency_abbreviation"),
         form.getlist("document_types"),
         unit_id,
+        types,
     )
     context = {
         "form": form,
@@ -213,12 +221,10 @@ async def _form_page(
         "unit_name": (await unit_names({registry.unit_id})).get(registry.unit_id, "")
         if registry is not None
         else "",
-        "units": [(u.id, u.label) for u in await unit_options(REGISTRIES_MANAGE)]
-        if registry is None
-        else [],
+        "units": [(u.id, u.label) for u in units or []],
         "directions": [(d, direction_label(d)) for d in DIRECTIONS],
         "direction_label": direction_label(direction) if registry is not None else "",
-        "types": await _type_options(),
+        "types": _type_options(types),
         "chosen_types": set(form.getlist("document_types")),
         "scopes": _scopes(),
         "example": example,
@@ -242,7 +248,7 @@ async def new_registry(request: Request) -> Response:
                 "notation_pattern": DEFAULT_NOTATION,
             }
         )
-        return await _form_page(request, blank)
+        return await _form_page(request, blank, units=options)
     form = await read_form(request)
     require(form, "unit_id", "direction")
     unit_id = parse_id(form.get("unit_id"))

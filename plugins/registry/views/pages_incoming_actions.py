@@ -36,6 +36,7 @@ from plugins.registry.api import path_id
 from plugins.registry.services import assignments, documents, presentation
 from plugins.registry.services.assignments import Assignee, AssignmentRequest
 from plugins.registry.services.incoming_files import IncomingFile
+from plugins.registry.views.pages_admin_common import parse_id
 from plugins.registry.views.pages_incoming_common import parse_assignee, parse_date
 from plugins.registry.views.pages_incoming_detail import MAX_ROWS, render_detail
 
@@ -108,7 +109,6 @@ async def _act(
         )
         if done is not None:
             return done
-    document = await documents.get_document(document_id)
     status = 409 if conflict else form.status
     name = key(form) if callable(key) else key
     return await render_detail(request, document, {name: form}, status=status)
@@ -123,11 +123,11 @@ async def present(request: Request) -> Response:
     document_id = path_id(request, "document_id")
 
     def change(form: Any) -> Change | None:
-        raw = form.get("leader_user_id").strip()
-        if not (raw.isascii() and raw.isdigit() and 0 < len(raw) <= 9):
+        leader = parse_id(form.get("leader_user_id"))
+        if leader is None:
             form.error("leader_user_id", _("Vui lòng chọn lãnh đạo."))
             return None
-        return lambda: presentation.present(document_id, int(raw), note=form.get("note"))
+        return lambda: presentation.present(document_id, leader, note=form.get("note"))
 
     return await _act(request, "present", change, _("Đã trình văn bản cho lãnh đạo."))
 
@@ -148,11 +148,6 @@ def _assign_field(name: str, co_index: list[int], info_index: list[int]) -> str:
             return f"co_deadline.{row}" if parts[-1] == "deadline" else f"co.{row}"
         return f"info.{row}"
     return name if name == "direction" else "__form__"
-
-
-def _parent(form: Any) -> int | None:
-    raw = form.get("parent_assignment_id").strip()
-    return int(raw) if raw.isascii() and raw.isdigit() and 0 < len(raw) < 10 else None
 
 
 def _assignee(form: Any, field: str, value: str, deadline: str) -> Assignee | None:
@@ -182,7 +177,7 @@ async def assign(request: Request) -> Response:
     info_index: list[int] = []
 
     def change(form: Any) -> Change | None:
-        parent = _parent(form)
+        parent = parse_id(form.get("parent_assignment_id"))
         lead = None
         if form.get("lead").strip():
             lead = _assignee(form, "lead", form.get("lead"), form.get("lead_deadline"))
@@ -218,7 +213,7 @@ async def assign(request: Request) -> Response:
         return _assign_field(name, co_index, info_index)
 
     def key(form: Any) -> str:
-        parent = _parent(form)
+        parent = parse_id(form.get("parent_assignment_id"))
         return "assign" if parent is None else f"reassign-{parent}"
 
     return await _act(request, key, change, _("Đã phân công xử lý văn bản."), rename)
@@ -286,12 +281,10 @@ async def complete(request: Request) -> Response:
 
     def change(form: Any) -> Change | None:
         raw = form.get("reply_document_id").strip()
-        reply = None
-        if raw:
-            if not (raw.isascii() and raw.isdigit() and len(raw) <= 9 and int(raw) > 0):
-                form.error("reply_document_id", _("Mã văn bản trả lời là một số."))
-                return None
-            reply = int(raw)
+        reply = parse_id(raw) if raw else None
+        if raw and reply is None:
+            form.error("reply_document_id", _("Mã văn bản trả lời là một số."))
+            return None
         return lambda: assignments.complete(document_id, reply_document_id=reply)
 
     def rename(name: str) -> str:

@@ -1,4 +1,4 @@
-"""What the incoming-flow pages share: names of people and units, table rows, the candidates
+"""What the incoming-flow pages share: names of people, table rows, the candidates
 a form offers (leaders to present to, users and units to assign), and the small parsers of
 form values.
 
@@ -17,7 +17,8 @@ from plugins.registry.actions import INCOMING_ASSIGN
 from plugins.registry.models_assignments import COMPLETED
 from plugins.registry.models_documents import REFUSED, Document
 from plugins.registry.notation import format_number, number_year, vietnam_date
-from plugins.registry.units import UnitRef, find_unit
+from plugins.registry.units import find_unit
+from plugins.registry.views.pages_admin_common import parse_id, subtree
 
 MAX_CANDIDATES = 500  # people offered in one select; a tenant's agency rarely has more
 
@@ -115,63 +116,43 @@ async def names_of_people(user_ids: set[int]) -> dict[int, str]:
     return {p.id: p.name for p in await people(sorted(user_ids))}
 
 
-async def units_below(root: UnitRef) -> list[UnitRef]:
-    """``root`` and its active sub-units, in tree order."""
-    rows = await fetch_tenant_rows(
-        "SELECT id, code, name, short_name, path, is_active FROM core_unit "
-        "WHERE {tenant} AND path LIKE $2 AND is_active = $3 ORDER BY path",
-        [f"{root.path}%", True],
-    )
-    return [
-        UnitRef(
-            int(r["id"]),
-            str(r["code"]),
-            str(r["name"]),
-            str(r["short_name"] or ""),
-            str(r["path"]),
-            bool(r["is_active"]),
-        )
-        for r in rows
-    ]
-
-
-async def names_of_units(unit_ids: set[int]) -> dict[int, str]:
-    names: dict[int, str] = {}
-    for unit_id in sorted(unit_ids):
-        unit = await find_unit(unit_id)
-        if unit is not None:
-            names[unit_id] = unit.name
-    return names
-
-
-async def leaders_of(unit_id: int) -> list[Person]:
-    """Active users who may assign documents of ``unit_id`` (present-to candidates)."""
+async def holders(
+    action: str, unit_id: int, candidates: list[Person] | None = None
+) -> list[Person]:
+    """The ``candidates`` (default: the tenant's active users) holding ``action`` in
+    ``unit_id``. One permission check per person: core offers no check of many users at once
+    (each check reads the unit's path again), so pages call this once per request."""
     found = []
-    for person in await people():
+    for person in await people() if candidates is None else candidates:
         actor = Actor(kind="user", id=person.id, name=person.username)
-        if await has_permission(INCOMING_ASSIGN, unit_id=unit_id, actor=actor):
+        if await has_permission(action, unit_id=unit_id, actor=actor):
             found.append(person)
     return found
 
 
+async def leaders_of(unit_id: int) -> list[Person]:
+    """Active users who may assign documents of ``unit_id`` (present-to candidates)."""
+    return await holders(INCOMING_ASSIGN, unit_id)
+
+
 async def assignee_choices(root_unit_id: int, *, include_root: bool) -> list[Choice]:
     """Units below ``root_unit_id`` (with it when ``include_root``) and the active users holding
-    a position in them: the options of an assignee select."""
+    a position in any of them or in the root: the options of an assignee select."""
     root = await find_unit(root_unit_id)
     if root is None:
         return []
-    units = [u for u in await units_below(root) if include_root or u.id != root.id]
-    unit_ids = [u.id for u in await units_below(root)]
+    below = await subtree(root)
+    units = [u for u in below if include_root or u.id != root.id]
     choices = [Choice(f"n:{u.id}", f"{u.name} ({u.code})") for u in units]
-    if not unit_ids:
+    if not below:  # an inactive root has no active subtree
         return choices
-    marks = ", ".join(f"${i + 3}" for i in range(len(unit_ids)))
+    marks = ", ".join(f"${i + 3}" for i in range(len(below)))
     rows = await fetch_tenant_rows(
         "SELECT DISTINCT u.id, u.username, u.full_name FROM core_user u "
         "JOIN core_position p ON p.user_id = u.id AND p.tenant_id = u.tenant_id "
         f"WHERE u.{{tenant}} AND u.is_active = $2 AND p.unit_id IN ({marks}) "
         f"ORDER BY u.full_name, u.id LIMIT {MAX_CANDIDATES}",
-        [True, *unit_ids],
+        [True, *(u.id for u in below)],
     )
     users = [Choice(f"u:{r['id']}", str(r["full_name"] or r["username"])) for r in rows]
     return users + choices
@@ -180,10 +161,8 @@ async def assignee_choices(root_unit_id: int, *, include_root: bool) -> list[Cho
 def parse_assignee(value: str) -> tuple[int | None, int | None] | None:
     """``u:12`` → (12, None), ``n:4`` → (None, 4); ``None`` for anything else."""
     kind, _sep, raw = value.strip().partition(":")
-    if kind not in ("u", "n") or not raw.isascii() or not raw.isdigit() or len(raw) > 9:
-        return None
-    number = int(raw)
-    if number < 1:
+    number = parse_id(raw) if kind in ("u", "n") else None
+    if number is None:
         return None
     return (number, None) if kind == "u" else (None, number)
 

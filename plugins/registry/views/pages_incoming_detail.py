@@ -33,6 +33,7 @@ from plugins.registry.models_assignments import (
 from plugins.registry.models_documents import REFUSED, Document
 from plugins.registry.services import assignment_lists, documents, presentation, timeline
 from plugins.registry.services.assignments import acts_for
+from plugins.registry.views.pages_admin_common import parse_id, unit_names
 from plugins.registry.views.pages_incoming_common import (
     Choice,
     arrival_text,
@@ -40,7 +41,6 @@ from plugins.registry.views.pages_incoming_common import (
     document_overdue,
     leaders_of,
     names_of_people,
-    names_of_units,
     today,
 )
 
@@ -83,7 +83,7 @@ async def _tree(document: Document, on: date, active: bool) -> tuple[list[Node],
     user_ids = {a.assignee_user_id for a in made if a.assignee_user_id is not None}
     user_ids |= {o.author_id for o in opinions if o.author_id is not None}
     users = await names_of_people({int(u) for u in user_ids if u is not None})
-    units = await names_of_units({int(a.assignee_unit_id) for a in made if a.assignee_unit_id})
+    units = await unit_names({int(a.assignee_unit_id) for a in made if a.assignee_unit_id})
     nodes: dict[int, Node] = {}
     for a in made:
         late = a.status == OPEN and a.deadline is not None and a.deadline < on
@@ -206,9 +206,9 @@ async def assignee_row(request: Request) -> Response:
     kind = "info" if request.query_params.get("kind") == "info" else "co"
     index = secrets.token_hex(4)
     unit = document.registered_unit_id
-    parent = request.query_params.get("parent", "")
-    if parent.isascii() and parent.isdigit() and len(parent) < 10:
-        found = await Assignment.get_or_none(id=int(parent), document_id=document.id)
+    parent = parse_id(request.query_params.get("parent", ""))
+    if parent is not None:
+        found = await Assignment.get_or_none(id=parent, document_id=document.id)
         if found is not None and found.assignee_unit_id is not None:
             unit = found.assignee_unit_id
     allowed = await has_permission(INCOMING_ASSIGN, unit_id=unit)
@@ -217,6 +217,6 @@ async def assignee_row(request: Request) -> Response:
         "row": {"index": index, "value": "", "deadline": "", "error": ""},
         "kind": kind,
         "choices": choices,
-        "prefix": f"p{parent}-" if parent else "",
+        "prefix": f"r{parent}-" if parent is not None else "",  # as the page's reassign form
     }
     return await render(request, "registry/incoming/_assignee_row.html", context)

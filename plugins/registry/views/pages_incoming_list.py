@@ -9,19 +9,18 @@ documents they assigned ("following").
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import Response
 from tortoise.expressions import Q
 
-from core import authenticated, current_unit_id, has_permission, render, requires
+from core import InvalidInput, authenticated, current_unit_id, has_permission, render, requires
 from core import gettext as _
 from plugins.registry.actions import REGISTRIES_VIEW
+from plugins.registry.api import decode_cursor, encode_cursor
 from plugins.registry.models import INCOMING, Registry
 from plugins.registry.models_assignments import (
     ASSIGNED,
@@ -34,12 +33,10 @@ from plugins.registry.models_assignments import (
 from plugins.registry.models_documents import REFUSED, REGISTERED, Document
 from plugins.registry.services import assignment_lists, presentation
 from plugins.registry.services.documents import visibility
-from plugins.registry.views.pages_incoming_common import (
-    document_rows,
-    names_of_people,
-    names_of_units,
-)
+from plugins.registry.views.pages_admin_common import MAX_ID, parse_id, unit_names
+from plugins.registry.views.pages_incoming_common import document_rows, names_of_people
 
+LIST_URL = "/registry/incoming"
 PAGE_SIZE = 25
 STATUSES = (REGISTERED, ASSIGNED, PROCESSING, COMPLETED, REFUSED)
 TABS = ("presented", "mine", "following")
@@ -54,26 +51,25 @@ async def _viewable_units() -> list[int]:
     return [u for u in units if await has_permission(REGISTRIES_VIEW, unit_id=u)]
 
 
-def _int(raw: str | None) -> int | None:
-    if raw is None or not raw.isascii() or not raw.isdigit() or len(raw) > 9:
-        return None
-    value = int(raw)
-    return value if value > 0 else None
-
-
 def _cursor(raw: str) -> tuple[int, datetime, int] | None:
     """The keyset position of a ``cursor`` this page gave; ``None`` for anything else."""
     try:
-        value = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
-        weight, moment, last = value
-        return int(weight), datetime.fromisoformat(str(moment)), int(last)
-    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
+        weight, moment, last = decode_cursor(raw, (int, str, int))
+        found = int(weight), datetime.fromisoformat(moment), int(last)
+    except (InvalidInput, ValueError):
         return None
+    # Numbers out of the database's range would fail in the query, not here.
+    return found if abs(found[0]) <= MAX_ID and 0 < found[2] <= MAX_ID else None
 
 
 def _encode(document: Document) -> str:
-    raw = json.dumps([document.priority_weight, document.received_at.isoformat(), document.id])
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    return encode_cursor([document.priority_weight, document.received_at.isoformat(), document.id])
+
+
+def _list_url(unit: int | None, registry_id: int | None, status: str, cursor: str = "") -> str:
+    """The list with the same filters, at ``cursor`` (the first page without one)."""
+    params = {"unit": unit, "registry_id": registry_id, "status": status, "cursor": cursor}
+    return f"{LIST_URL}?{urlencode({k: v for k, v in params.items() if v})}"
 
 
 @requires(REGISTRIES_VIEW, anywhere=True)
@@ -83,7 +79,7 @@ async def incoming_list(request: Request) -> Response:
     units = await _viewable_units()
     params = request.query_params
     current = await current_unit_id(request)
-    unit = _int(params.get("unit"))
+    unit = parse_id(params.get("unit", ""))
     if unit not in units:
         unit = current if current in units else None
     registries = list(
@@ -91,7 +87,7 @@ async def incoming_list(request: Request) -> Response:
             "unit_id", "name", "id"
         )
     )
-    registry_id = _int(params.get("registry_id"))
+    registry_id = parse_id(params.get("registry_id", ""))
     if registry_id not in [r.id for r in registries]:
         registry_id = None
     status = params.get("status", "")
@@ -115,17 +111,17 @@ async def incoming_list(request: Request) -> Response:
     )
     page = found[:PAGE_SIZE]
     next_cursor = _encode(page[-1]) if len(found) > PAGE_SIZE else None
-    unit_names = await names_of_units(set(units))
+    names = await unit_names(set(units))
     context = {
         "rows": await document_rows(page),
-        "units": [(u, unit_names.get(u, str(u))) for u in units],
+        "units": [(u, names.get(u, str(u))) for u in units],
         "unit": unit,
         "registries": registries,
         "registry_id": registry_id,
         "statuses": STATUSES,
         "status": status,
-        "next_cursor": next_cursor,
-        "first_page": after is None,
+        "first_url": None if after is None else _list_url(unit, registry_id, status),
+        "next_url": _list_url(unit, registry_id, status, next_cursor) if next_cursor else None,
     }
     return await render(request, "registry/incoming/list.html", context)
 
@@ -163,7 +159,7 @@ async def inbox(request: Request) -> Response:
     user_ids = {a.assignee_user_id for _d, made in following for a in made if a.assignee_user_id}
     unit_ids = {a.assignee_unit_id for _d, made in following for a in made if a.assignee_unit_id}
     users = await names_of_people({int(u) for u in user_ids if u is not None})
-    units = await names_of_units({int(u) for u in unit_ids if u is not None})
+    units = await unit_names({int(u) for u in unit_ids if u is not None})
     following_rows = await document_rows(followed_docs)
     for row, (_doc, made) in zip(following_rows, following, strict=True):
         row["extra"] = _assignee_summary(made, users, units)

@@ -26,6 +26,7 @@ from core import (
     Conflict,
     CongvanError,
     InvalidInput,
+    NotFound,
     PayloadTooLarge,
     current_unit_id,
     has_permission,
@@ -48,6 +49,7 @@ from plugins.registry.services import incoming
 from plugins.registry.services.incoming_files import MAX_FILES, IncomingFile
 from plugins.registry.services.incoming_input import IncomingMetadata
 from plugins.registry.services.reference import list_items
+from plugins.registry.views.pages_admin_common import parse_id, vietnamese
 from plugins.registry.views.pages_incoming_common import arrival_text, parse_date
 
 REQUIRED = (
@@ -79,6 +81,10 @@ TEXTS = (
 )
 
 
+def _no_registry(form: Any) -> None:
+    form.error("registry_id", _("Không có sổ văn bản này."))
+
+
 class PossibleDuplicate(Conflict):
     """Raised inside the form's transaction so that its nonce is not kept: the clerk confirms
     and sends the same form again."""
@@ -91,15 +97,11 @@ class PossibleDuplicate(Conflict):
 def _vietnamese(message: str) -> str:
     """The services' short English field messages, in the page's language."""
     known = {
-        "required": _("Vui lòng nhập trường này."),
-        "unknown code": _("Giá trị không có trong danh mục."),
-        "inactive": _("Giá trị này đã ngừng sử dụng."),
-        "not taken by this registry": _("Sổ văn bản này không nhận loại văn bản này."),
         "not an incoming registry": _("Đây không phải sổ văn bản đến."),
         "inactive registry": _("Sổ văn bản này đã ngừng sử dụng."),
         "a main file is required": _("Vui lòng chọn tệp văn bản chính."),
     }
-    return known.get(message, message)
+    return known.get(message) or vietnamese(message)
 
 
 async def _registries() -> list[Registry]:
@@ -165,14 +167,18 @@ def _precheck(form: Any, action: str, main: list[UploadFile]) -> int | None:
         if parse_date(form.get(name)) == "bad":
             form.error(name, _("Ngày không hợp lệ."))
     pages = form.get("page_amount").strip()
-    if pages and not (pages.isascii() and pages.isdigit() and 0 < int(pages) <= 100_000):
+    if pages and not (
+        pages.isascii() and pages.isdigit() and len(pages) <= 6 and 0 < int(pages) <= 100_000
+    ):
         form.error("page_amount", _("Số trang là số nguyên từ 1 đến 100.000."))
     if action == "refuse" and not form.get("reason").strip():
         form.error("reason", _("Vui lòng nêu lý do từ chối."))
     if not main:
         form.error("main", _("Vui lòng chọn tệp văn bản chính."))
-    raw = form.get("registry_id").strip()
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 9 else None
+    registry_id = parse_id(form.get("registry_id"))
+    if registry_id is None and form.get("registry_id").strip():
+        _no_registry(form)
+    return registry_id
 
 
 def _record_errors(form: Any, exc: CongvanError, main_count: int) -> None:
@@ -239,6 +245,8 @@ async def new_incoming(request: Request) -> Response:
         except PossibleDuplicate as exc:
             duplicates = list(await Document.filter(id__in=exc.ids).order_by("id"))
             form.error("__form__", exc.detail)
+        except NotFound:  # no such registry in this tenant (a stale or altered form)
+            _no_registry(form)
         except (InvalidInput, Conflict, PayloadTooLarge) as exc:
             _record_errors(form, exc, len(main))
         else:

@@ -183,3 +183,31 @@ async def test_who_sees_what(staff, tenant, tree):
     assert r.status_code == 404
     with tenant_context(tenant):
         assert (await RegistryNumber.get(id=secret.id)).state == "reserved"
+
+
+async def test_the_register_pages_and_ignores_bad_query_values(staff, tenant, tree, monkeypatch):
+    from plugins.registry.views import pages_admin_register
+
+    with tenant_context(tenant):
+        registry = await new_registry(tree.ubnd, "outgoing")
+        given = [
+            await allocate_number(registry, NumberRequest(document_type="quyet_dinh"))
+            for _ in range(3)
+        ]
+    url = f"{BASE}/{registry}"
+    thu = staff["thu"].c
+    monkeypatch.setattr(pages_admin_register, "PAGE_SIZE", 2)
+    first = await thu.get(url, headers=HTML)
+    assert [n for n, _s in states(first.text)] == [str(g.id) for g in given[:2]]
+    assert 'data-testid="first-page"' not in first.text
+    link = re.search(r'href="([^"]+)" data-testid="next-page"', first.text)
+    assert link is not None
+    second = await thu.get(link.group(1).replace("&amp;", "&"), headers=HTML)
+    assert [n for n, _s in states(second.text)] == [str(given[2].id)]
+    assert 'data-testid="next-page"' not in second.text
+    assert f'href="{url}?year={number_year()}" data-testid="first-page"' in second.text
+    # Positions and years it never gave (out of range, too) show the first page of this year.
+    for query in ("after=0-99999999999-1", "after=0-1-9999999999", "after=x", "year=99999"):
+        r = await thu.get(f"{url}?{query}", headers=HTML)
+        assert r.status_code == 200
+        assert [n for n, _s in states(r.text)] == [str(g.id) for g in given[:2]]

@@ -6,6 +6,7 @@ permission (403 naming it)."""
 # ruff: noqa: F811 (fixtures imported from the support modules)
 from __future__ import annotations
 
+import base64
 import re
 from datetime import date
 from typing import Any
@@ -111,6 +112,21 @@ async def test_invalid_input_keeps_the_values_and_saves_nothing(people, registry
         thu, NEW, NEW, form_data(registry_id, document_type="khong_co"), files=pdf_files("a.pdf")
     )
     assert field_error(r.text, "document_type") == "Giá trị không có trong danh mục."
+    # A registry id that is not a number, or names no registry: at the registry's select,
+    # values kept; a page count too long to be a number is a field error, never a 500.
+    for bad in ("abc", "99999999"):
+        data = form_data(registry_id, registry_id=bad, page_amount="9" * 5000)
+        r = await post_form(thu, NEW, NEW, data, files=pdf_files("a.pdf"))
+        assert r.status_code == 422
+        assert field_error(r.text, "page_amount") == "Số trang là số nguyên từ 1 đến 100.000."
+        if bad == "abc":
+            assert field_error(r.text, "registry_id") == "Không có sổ văn bản này."
+    r = await post_form(
+        thu, NEW, NEW, form_data(registry_id, registry_id="99999999"), files=pdf_files("a.pdf")
+    )
+    assert r.status_code == 422
+    assert field_error(r.text, "registry_id") == "Không có sổ văn bản này."
+    assert 'value="STP-VP"' in r.text
     assert await count_documents(tenant) == 0
 
 
@@ -237,6 +253,15 @@ async def test_the_list_filters_sorts_urgent_first_and_marks_overdue(
     # Bad filter values are ignored, never an error.
     r = await thu.get("/registry/incoming?registry_id=abc&status=x&cursor=%%%", headers=HTML)
     assert r.status_code == 200 and len(listed(r.text)) == 3
+    # A cursor it never gave (numbers out of range, infinity) shows the first page.
+    for position in (
+        '[Infinity,"2025-01-01T00:00:00",1]',
+        '[0,"2025-01-01T00:00:00",1e99]',
+        '[0,"2025-01-01T00:00:00",99999999999]',
+    ):
+        cursor = base64.urlsafe_b64encode(position.encode()).decode().rstrip("=")
+        r = await thu.get(f"/registry/incoming?cursor={cursor}", headers=HTML)
+        assert r.status_code == 200 and listed(r.text) == order
     # Paged: two a page, the next link carries the position.
     monkeypatch.setattr(pages_incoming_list, "PAGE_SIZE", 2)
     r = await thu.get("/registry/incoming", headers=HTML)
@@ -245,6 +270,16 @@ async def test_the_list_filters_sorts_urgent_first_and_marks_overdue(
     assert following is not None
     r = await thu.get(following.group(1).replace("&amp;", "&"), headers=HTML)
     assert listed(r.text) == order[2:] and 'data-testid="next-page"' not in r.text
+    assert 'data-testid="first-page"' in r.text
+    # The links keep the filters.
+    r = await thu.get(f"/registry/incoming?registry_id={registry_id}", headers=HTML)
+    following = re.search(r'href="([^"]+)" data-testid="next-page"', r.text)
+    assert following is not None and f"registry_id={registry_id}" in following.group(1)
+    r = await thu.get(following.group(1).replace("&amp;", "&"), headers=HTML)
+    assert listed(r.text) == order[2:]
+    first = re.search(r'href="([^"]+)" data-testid="first-page"', r.text)
+    assert first is not None and "cursor" not in first.group(1)
+    assert f"registry_id={registry_id}" in first.group(1)
     monkeypatch.undo()
     # The leader of the unit sees them; a clerk of another agency sees none.
     assert set(

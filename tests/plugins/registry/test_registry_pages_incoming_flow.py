@@ -238,6 +238,13 @@ async def test_a_unit_passes_its_assignment_on(people, doc_id, tenant, tree):
     # Only people of VX are offered; someone outside it is refused by the service too.
     block = page.split(f'data-testid="reassign-{unit_lead}"')[1].split("</details>")[0]
     assert f'value="u:{tu.user_id}"' in block and f'value="u:{people["lan"].user_id}"' not in block
+    # A row added to that form offers the same people, with ids of that form's prefix; a
+    # parent that is not an id is ignored.
+    row = (await vu.c.get(f"{url}/assignee-row?kind=co&parent={unit_lead}", headers=HTML)).text
+    assert f'value="u:{tu.user_id}"' in row and f'value="u:{people["lan"].user_id}"' not in row
+    assert f'id="r{unit_lead}-f-co-' in row
+    r = await vu.c.get(f"{url}/assignee-row?kind=co&parent=x%22y", headers=HTML)
+    assert r.status_code == 200 and 'id="f-co-' in r.text and "u:" not in r.text
     action = f"{url}/assign"
     r = await post_form(
         vu.c,

@@ -322,7 +322,7 @@ async def refuse_incoming(
     status ``refused``. Refused documents never count as duplicates."""
     moment = moment_of(now)
     registry = await receiving_registry(registry_id)
-    text = check_reason(reason)
+    text = check_reason(reason, "A refusal needs a reason.")
     checked, uploads = await _check(registry, metadata, files, source, moment)
     stored, warnings = await store_checked(uploads)
     async with atomic():

@@ -257,10 +257,12 @@ async def check_metadata(
     )
 
 
-def check_reason(reason: object) -> str:
+def check_reason(reason: object, missing: str = "Give a reason.") -> str:
+    """A required free-text reason (refusal, return, recall): 422 with ``missing`` when it is
+    empty, or when it is longer than :data:`MAX_REASON`."""
     text = reason.strip() if isinstance(reason, str) else ""
     if not text:
-        raise InvalidInput("A refusal needs a reason.", {"reason": "required"})
+        raise InvalidInput(missing, {"reason": "required"})
     if len(text) > MAX_REASON:
         raise InvalidInput(
             "The reason is too long.", {"reason": f"at most {MAX_REASON} characters"}

@@ -9,7 +9,6 @@ with one ``OutgoingDetail``. Another tenant's id is 404; a document the actor ma
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from core import Conflict, NotFound, PermissionDenied, current_actor, fetch_tenant_rows
@@ -17,6 +16,8 @@ from plugins.registry.actions import OUTGOING_DRAFT
 from plugins.registry.models import INTERNAL, OUTGOING
 from plugins.registry.models_documents import Document, DocumentFile
 from plugins.registry.models_outgoing import DRAFT, RETURNED, OutgoingDetail
+from plugins.registry.notation import moment_of as moment_of
+from plugins.registry.services.assignments import current_user_id as current_user_id
 from plugins.registry.services.documents import check_visible
 from plugins.registry.services.incoming_files import StoredFile
 from plugins.registry.services.registries import MAX_ID
@@ -39,16 +40,6 @@ class Outgoing:
 
     document: Document
     detail: OutgoingDetail
-
-
-def moment_of(now: datetime | None) -> datetime:
-    moment = now or datetime.now(UTC)
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
-def current_user_id() -> int | None:
-    actor = current_actor()
-    return actor.id if actor.kind == "user" else None
 
 
 async def find_outgoing(document_id: int) -> Outgoing:

@@ -36,6 +36,7 @@ from plugins.registry.models_documents import ROLE_ATTACHMENT, ROLE_MAIN, Docume
 from plugins.registry.models_flow import PART_DRAFTER
 from plugins.registry.models_outgoing import DRAFT, ROLE_ANNEX, OutgoingDetail
 from plugins.registry.notation import vietnam_date
+from plugins.registry.services.extraction import schedule_extraction
 from plugins.registry.services.incoming_files import IncomingFile, StoredFile, store_files
 from plugins.registry.services.outgoing_common import (
     OUTGOING_DIRECTIONS,
@@ -367,4 +368,5 @@ async def replace_files(
             "removed": [removable[i].filename for i in remove_file_ids or []],
         }
         await record_step(document, STEP_DRAFTED, summary="files", detail=detail, now=moment)
+        await schedule_extraction(document.id)  # the new files' text, for search
     return list(await DocumentFile.filter(document_id=document.id).order_by("position", "id"))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from core import Conflict, InvalidInput, PermissionDenied, check_permission, current_actor
+from core import Conflict, PermissionDenied, check_permission, current_actor
 from plugins.registry.actions import NUMBERS_ALLOCATE
 from plugins.registry.models_documents import Document
 from plugins.registry.models_outgoing import ISSUED, RECALLED, OutgoingDetail
@@ -19,7 +19,6 @@ from plugins.registry.services.outgoing_common import Outgoing, current_user_id,
 # Document.source of an incoming copy made by an internal issue.
 SOURCE_INTERNAL = "internal"
 DOCUMENT_MODEL = "registry.Document"
-MAX_REASON = 1000
 
 
 async def locked_outgoing(document_id: int) -> Outgoing:
@@ -70,16 +69,6 @@ async def mark_issued(found: Outgoing, moment: datetime) -> None:
         issued_at=moment, issued_by=current_user_id()
     )
     found.document.status = ISSUED
-
-
-def check_reason(reason: object, field: str = "reason") -> str:
-    """A required free-text reason (422 when empty or too long)."""
-    text = reason.strip() if isinstance(reason, str) else ""
-    if not text:
-        raise InvalidInput("Give a reason.", {field: "required"})
-    if len(text) > MAX_REASON:
-        raise InvalidInput("The reason is too long.", {field: f"at most {MAX_REASON} characters"})
-    return text
 
 
 def code_of(document: Document) -> str:

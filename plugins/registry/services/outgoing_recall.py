@@ -29,10 +29,10 @@ from plugins.registry.models_outgoing import (
     Recipient,
 )
 from plugins.registry.notation import moment_of
+from plugins.registry.services.incoming_input import check_reason
 from plugins.registry.services.outgoing_common import current_user_id
 from plugins.registry.services.outgoing_issue_common import (
     check_clerk_or_signer,
-    check_reason,
     code_of,
     locked_outgoing,
 )

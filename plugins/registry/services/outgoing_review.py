@@ -46,6 +46,7 @@ from plugins.registry.services.outgoing_common import (
     require_drafter,
     user_row,
 )
+from plugins.registry.services.outgoing_issue_common import check_not_recalled
 from plugins.registry.services.participants import add_participant
 from plugins.registry.services.timeline import STEP_REVIEW_REQUESTED, STEP_REVIEWED, record_step
 
@@ -278,6 +279,7 @@ async def add_comment(document_id: int, text: str, *, now: datetime | None = Non
             f"Missing permission: {REVIEW_ACTION}: only the drafter, the reviewers and the "
             f"signer comment document {document_id}.",
         )
+    check_not_recalled(found.document)
     value = _comment_text(text, required=True, field="text")
     async with atomic():
         return await DraftComment.create(

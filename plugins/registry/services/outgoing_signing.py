@@ -57,6 +57,7 @@ from plugins.registry.models_outgoing import (
     OutgoingDetail,
 )
 from plugins.registry.services.incoming_files import IncomingFile, max_file_bytes, store_files
+from plugins.registry.services.incoming_input import check_reason
 from plugins.registry.services.outgoing_common import (
     EDITABLE,
     ROLE_DRAFT_FILE,
@@ -79,8 +80,6 @@ from plugins.registry.services.timeline import (
 )
 
 STEP_SIGNING = "signing"  # the signer signed: a plugin took over, or the manual path waits
-MAX_REASON = 1000
-
 MANUAL = "manual"  # signed outside the system; the clerk attaches the PDF
 
 
@@ -216,13 +215,7 @@ async def return_to_drafter(
     ``returned``."""
     moment = moment_of(now)
     found = await _as_signer(document_id)
-    text = reason.strip() if isinstance(reason, str) else ""
-    if not text:
-        raise InvalidInput("Say why the document is returned.", {"reason": "required"})
-    if len(text) > MAX_REASON:
-        raise InvalidInput(
-            "The reason is too long.", {"reason": f"at most {MAX_REASON} characters"}
-        )
+    text = check_reason(reason, "Say why the document is returned.")
     document = found.document
     async with atomic():
         await _move(document, RETURNED, allowed=(SUBMITTED, APPROVED))

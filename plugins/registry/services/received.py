@@ -184,7 +184,7 @@ async def refuse_received(
         copy = await _locked_copy(document_id)
         registry = await receiving_registry(copy.registry_id)
         _check_waiting(copy)
-        text = check_reason(reason)
+        text = check_reason(reason, "A refusal needs a reason.")
         clerk = current_user_id()
         updated = await Document.filter(id=copy.id, status=RECEIVED).update(
             status=REFUSED, refusal_reason=text, registered_by=clerk

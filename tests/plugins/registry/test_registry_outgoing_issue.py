@@ -17,7 +17,7 @@ from plugins.registry.models import RegistryNumber
 from plugins.registry.models_documents import Document, DocumentFile
 from plugins.registry.models_flow import TimelineEntry
 from plugins.registry.models_outgoing import OutgoingDetail, Recipient
-from plugins.registry.services import documents, outgoing_issue, outgoing_recall
+from plugins.registry.services import documents, outgoing_issue, outgoing_recall, outgoing_review
 from plugins.registry.services import received as rcv
 from plugins.registry.services.numbering import NumberRequest, reserve_number
 from plugins.registry.services.outgoing_issue import ExternalRecipient, issue_document
@@ -240,6 +240,8 @@ async def test_recall_cancels_copies_and_freezes_the_document(world, tenant, mon
                 await issue_document(doc, units=[world.syt])
             with pytest.raises(Conflict, match="frozen"):
                 await number_document(doc)
+        with acting_as(as_user(world.signer)), pytest.raises(Conflict, match="frozen"):
+            await outgoing_review.add_comment(doc, "Góp ý sau thu hồi")
         with acting_as(as_user(world.syt_clerk)), pytest.raises(Conflict, match="recalled"):
             await rcv.register_received(syt.copy_document_id)
         assert "recalled" in await steps(doc)

@@ -24,7 +24,13 @@ from core import N_, current_tenant, record_audit
 from plugins.registry.pdfdoc import Column, TitleBlock, table_pdf
 from plugins.registry.services.search import MAX_MATCHES, all_matches
 from plugins.registry.services.search_filters import SearchFilters
-from plugins.registry.services.search_rows import _, load_labels, result_row
+from plugins.registry.services.search_rows import (
+    DIRECTION_LABELS,
+    STATUS_LABELS,
+    _,
+    load_labels,
+    result_row,
+)
 
 Format = Literal["xlsx", "pdf"]
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -148,12 +154,45 @@ def pdf_bytes(rows: Sequence[dict[str, Any]], capped: bool, agency: str, summary
     )
 
 
+FILTER_LABELS = {
+    "q": N_("Từ khóa"),
+    "direction": N_("Loại văn bản"),
+    "document_type": N_("Hình thức văn bản"),
+    "unit": N_("Đơn vị"),
+    "date_field": N_("Theo ngày"),
+    "date_from": N_("Từ ngày"),
+    "date_to": N_("Đến ngày"),
+    "status": N_("Trạng thái"),
+    "overdue": N_("Quá hạn"),
+    "urgency": N_("Độ khẩn"),
+    "confidentiality": N_("Độ mật"),
+}
+DATE_FIELD_LABELS = {"arrival": N_("ngày đến"), "issued": N_("ngày ban hành")}
+
+
+def _shown(name: str, value: str) -> str:
+    if name in ("date_from", "date_to"):
+        return date.fromisoformat(value).strftime("%d/%m/%Y")
+    if name == "overdue":
+        return _("có")
+    labels = {
+        "direction": DIRECTION_LABELS,
+        "status": STATUS_LABELS,
+        "date_field": DATE_FIELD_LABELS,
+    }.get(name, {})
+    return _(labels[value]) if value in labels else value
+
+
 def describe(filters: SearchFilters) -> str:
-    """A one-line summary of the search for the PDF's title block."""
+    """A one-line summary of the search for the PDF's title block, in the user's language
+    (reference codes and unit ids are shown as they are)."""
     params = filters.as_params()
     if not params:
         return _("Tất cả văn bản")
-    return "; ".join(f"{name}: {value}" for name, value in params.items())
+    return "; ".join(
+        f"{_(FILTER_LABELS.get(name, name))}: {_shown(name, value)}"
+        for name, value in params.items()
+    )
 
 
 async def export_results(filters: SearchFilters, fmt: Format) -> Export:

@@ -137,3 +137,27 @@ async def test_exports_beyond_the_cap_say_so(tenant, registry, monkeypatch):
         pdf = await search_export.export_results(SearchFilters(q="so tu phap"), "pdf")
         text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
         assert pdf.capped and "Chỉ xuất 1 kết quả đầu tiên" in " ".join(text.split())
+
+
+def test_the_export_title_describes_the_search_in_words() -> None:
+    from datetime import date
+
+    from plugins.registry.services.search_export import describe
+    from plugins.registry.services.search_filters import SearchFilters
+
+    assert describe(SearchFilters()) == "Tất cả văn bản"
+    summary = describe(
+        SearchFilters(
+            q="đề án",
+            direction="incoming",
+            date_field="arrival",
+            date_from=date(2025, 3, 1),
+            status="processing",
+            overdue=True,
+            document_type="quyet_dinh",
+        )
+    )
+    assert summary == (
+        "Từ khóa: đề án; Loại văn bản: Văn bản đến; Hình thức văn bản: quyet_dinh; "
+        "Theo ngày: ngày đến; Từ ngày: 01/03/2025; Trạng thái: Đang giải quyết; Quá hạn: có"
+    )

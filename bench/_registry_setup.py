@@ -11,7 +11,8 @@
 * :func:`make_pdf` / :func:`pdf_variant` — a valid ~300 KB PDF (two "scanned" pages) and
   copies of it that differ in one marker, so that every document stores a blob of its own.
 * :func:`plain_table` — the table of the in-run baselines (a bare row, no RLS, no audit).
-* :func:`percentile`, :func:`ratio_line` — the printing conventions of ``bench/``.
+* :class:`Run`, :func:`percentile`, :func:`ratio_line` — one measured phase, and the
+  printing conventions of ``bench/``.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import random
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -213,6 +214,20 @@ def pdf_variant(pdf: bytes, n: int) -> bytes:
 
 
 # ------------------------------------------------------------------------------ printing
+
+
+@dataclass
+class Run:
+    """One measured phase: its latencies (s) and, for numbering, the numbers handed out."""
+
+    name: str
+    seconds: float
+    latencies: list[float]
+    numbers: list[int] = field(default_factory=list)
+
+    @property
+    def rate(self) -> float:
+        return len(self.latencies) / self.seconds
 
 
 def percentile(samples: list[float], p: float) -> float:

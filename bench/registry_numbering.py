@@ -28,12 +28,12 @@ import asyncio
 import json
 import sys
 import time
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from _registry_setup import (
     BenchTenant,
+    Run,
     as_user,
     bench_tenant,
     machine,
@@ -57,18 +57,6 @@ from plugins.registry.services.registries import create_registry, get_registry
 MOMENT = datetime(2025, 6, 2, 3, 0, tzinfo=UTC)  # one numbering year for the whole run
 YEAR = 2025
 REQUEST = NumberRequest(document_type="quyet_dinh")
-
-
-@dataclass
-class Run:
-    name: str
-    seconds: float
-    latencies: list[float]
-    numbers: list[int]
-
-    @property
-    def rate(self) -> float:
-        return len(self.latencies) / self.seconds
 
 
 def shares(total: int, clients: int) -> list[int]:
@@ -106,7 +94,7 @@ async def plain_inserts(tenant: BenchTenant, total: int, clients: int) -> Run:
 
     began = time.perf_counter()
     await asyncio.gather(*(client(i, n) for i, n in enumerate(shares(total, clients))))
-    return Run(f"bare INSERT, {clients} clients", time.perf_counter() - began, latencies, [])
+    return Run(f"bare INSERT, {clients} clients", time.perf_counter() - began, latencies)
 
 
 async def check_register(

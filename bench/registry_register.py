@@ -28,13 +28,14 @@ import json
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from _registry_setup import (
     BenchTenant,
+    Run,
     as_user,
     bench_tenant,
     machine,
@@ -71,17 +72,6 @@ METADATA = IncomingMetadata(
     confidentiality="thuong",
     page_amount=2,
 )
-
-
-@dataclass
-class Run:
-    name: str
-    seconds: float
-    latencies: list[float]
-
-    @property
-    def rate(self) -> float:
-        return len(self.latencies) / self.seconds
 
 
 def shares(total: int, clients: int) -> list[range]:

@@ -18,12 +18,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
 
 from core.testing import free_port
+
+if TYPE_CHECKING:
+    from playwright.async_api import Browser, BrowserContext, Dialog, Page, ViewportSize
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -45,6 +48,7 @@ CHROMIUM_ARGS = [
 ]
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 DEMO_PASSWORD = "demo12345"
+DESKTOP: ViewportSize = {"width": 1280, "height": 800}
 SERVER_START_SECONDS = 30
 
 
@@ -184,3 +188,36 @@ def live_server_process(tmp: Path) -> Iterator[LiveServer]:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+async def open_as(
+    browser: Browser, server: LiveServer, username: str, viewport: ViewportSize | None = None
+) -> tuple[BrowserContext, Page]:
+    """A browser context of its own (Vietnamese, Vietnam's time zone) signed in to the demo
+    tenant as ``username`` (password :data:`DEMO_PASSWORD`) through the login form; its
+    dialogs (``confirm()`` before a step) are accepted. The caller closes the context."""
+    context = await browser.new_context(
+        viewport=viewport or DESKTOP, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh"
+    )
+    context.set_default_timeout(10_000)
+    page = await context.new_page()
+
+    async def accept(dialog: Dialog) -> None:
+        await dialog.accept()
+
+    page.on("dialog", accept)
+    await page.goto(server.demo)
+    await page.get_by_label("Tên đăng nhập").fill(username)
+    await page.get_by_label("Mật khẩu").fill(DEMO_PASSWORD)
+    await page.get_by_role("button", name="Đăng nhập", exact=True).click()
+    await expect(page.get_by_test_id("user-name")).to_be_visible()
+    return context, page
+
+
+async def csrf_token(page: Page) -> str:
+    """The CSRF token of the signed-in session, for the JSON API called from the page with
+    ``fetch()`` (Playwright's own request client ignores Chromium's host-resolver rules, so
+    it cannot reach ``demo.localhost``)."""
+    token = await page.locator('input[name="csrf_token"]').first.get_attribute("value")
+    assert token, "no CSRF token on the page"
+    return token

@@ -7,22 +7,23 @@ source strings (``vi-VN``)."""
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
-from browser_support import DEMO_PASSWORD, LiveServer, expect
+from browser_support import LiveServer, artifact_path, csrf_token, expect, open_as
 
 if TYPE_CHECKING:
-    from playwright.async_api import Browser, BrowserContext, Dialog, Page
+    from playwright.async_api import Browser, FilePayload, Page, ViewportSize
 
 pytestmark = pytest.mark.slow
 
 SUBJECT = "Về việc góp ý dự thảo quy chế phối hợp kiểm thử luồng văn bản đến"
-IPAD = {"width": 1024, "height": 1366}
+IPAD: ViewportSize = {"width": 1024, "height": 1366}
 REGISTRY = "Sổ văn bản đến (kiểm thử luồng)"
 
 
-def tiny_pdf() -> bytes:
+def tiny_pdf(name: str) -> FilePayload:
+    """An upload named ``name``: a blank one-page A4 PDF."""
     import io
 
     from pypdf import PdfWriter
@@ -31,40 +32,14 @@ def tiny_pdf() -> bytes:
     writer.add_blank_page(595, 842)
     out = io.BytesIO()
     writer.write(out)
-    return out.getvalue()
+    return {"name": name, "mimeType": "application/pdf", "buffer": out.getvalue()}
 
 
-async def open_as(
-    browser: Browser, server: LiveServer, username: str, viewport: dict[str, int] | None = None
-) -> tuple[BrowserContext, Page]:
-    context = await browser.new_context(
-        viewport=viewport or {"width": 1280, "height": 800},
-        locale="vi-VN",
-        timezone_id="Asia/Ho_Chi_Minh",
-    )
-    context.set_default_timeout(10_000)
-    page = await context.new_page()
-
-    async def accept(dialog: Dialog) -> None:
-        await dialog.accept()
-
-    page.on("dialog", accept)
-    await page.goto(server.demo)
-    await page.get_by_label("Tên đăng nhập").fill(username)
-    await page.get_by_label("Mật khẩu").fill(DEMO_PASSWORD)
-    await page.get_by_role("button", name="Đăng nhập", exact=True).click()
-    await expect(page.get_by_test_id("user-name")).to_be_visible()
-    return context, page
-
-
-async def incoming_registry_of_stp(page: Page, server: LiveServer) -> None:
+async def incoming_registry_of_stp(page: Page) -> None:
     """As the tenant admin (already signed in on ``page``): an incoming registry for Sở Tư
     pháp through the JSON API with the session and its CSRF token (the registries' pages are
     another area's)."""
-    token = await page.locator('input[name="csrf_token"]').first.get_attribute("value")
-    assert token
-    # fetch() inside the page: Playwright's own request client does not use Chromium's
-    # host-resolver rules, so it cannot reach demo.localhost.
+    token = await csrf_token(page)
     status = await page.evaluate(
         """async ([token, name]) => {
             const units = await (await fetch("/api/v1/units?limit=200")).json();
@@ -82,11 +57,11 @@ async def incoming_registry_of_stp(page: Page, server: LiveServer) -> None:
 
 
 async def test_register_present_assign_and_complete_an_incoming_document(
-    page: Page, live_server: LiveServer, browser: Browser
+    live_server: LiveServer, browser: Browser
 ) -> None:
     server = live_server
     admin_context, admin = await open_as(browser, server, "admin")
-    await incoming_registry_of_stp(admin, server)
+    await incoming_registry_of_stp(admin)
     await admin_context.close()
     lead_deadline = (date.today() + timedelta(days=7)).isoformat()
     co_deadline = (date.today() + timedelta(days=10)).isoformat()
@@ -105,9 +80,7 @@ async def test_register_present_assign_and_complete_an_incoming_document(
     await clerk.locator("#f-signer_full_name").fill("Nguyễn Văn Bộ")
     await clerk.locator("#f-priority").select_option(label="Khẩn")
     await clerk.locator("#f-page_amount").fill("1")
-    await clerk.locator("#f-main").set_input_files(
-        files=[{"name": "cong-van-125.pdf", "mimeType": "application/pdf", "buffer": tiny_pdf()}]
-    )
+    await clerk.locator("#f-main").set_input_files(files=[tiny_pdf("cong-van-125.pdf")])
     await clerk.get_by_role("button", name="Vào sổ", exact=True).click()
     await expect(clerk.locator(".flash-success")).to_contain_text(
         "Đã vào sổ văn bản đến, số đến 01/"
@@ -146,7 +119,7 @@ async def test_register_present_assign_and_complete_an_incoming_document(
     await form.get_by_role("button", name="Thêm người phối hợp").click()  # htmx adds a row
     await expect(form.locator('select[name="co"]')).to_have_count(3)
     await form.locator("#f-direction").fill("Phòng Văn bản chủ trì, Văn phòng phối hợp.")
-    await leader.screenshot(path=str(_artifact("registry-assign-ipad")), full_page=True)
+    await leader.screenshot(path=str(artifact_path("registry-assign-ipad")), full_page=True)
     await form.get_by_role("button", name="Phân công", exact=True).click()
     await expect(leader.locator(".flash-success")).to_contain_text("Đã phân công xử lý văn bản.")
     tree = leader.get_by_test_id("assignments")
@@ -185,9 +158,3 @@ async def test_register_present_assign_and_complete_an_incoming_document(
     await expect(clerk.get_by_test_id("incoming-table")).to_contain_text("Đã hoàn thành")
     for context in (clerk_context, leader_context, co_context, lead_context):
         await context.close()
-
-
-def _artifact(name: str) -> Any:
-    from browser_support import artifact_path
-
-    return artifact_path(name)

@@ -11,17 +11,10 @@ import re
 from typing import TYPE_CHECKING
 
 import pytest
-from browser_support import DEMO_PASSWORD, LiveServer, expect
+from browser_support import DEMO_PASSWORD, LiveServer, artifact_path, csrf_token, expect, open_as
 
 if TYPE_CHECKING:
-    from playwright.async_api import (
-        Browser,
-        BrowserContext,
-        Dialog,
-        FilePayload,
-        Page,
-        ViewportSize,
-    )
+    from playwright.async_api import Browser, FilePayload, Page, ViewportSize
 
 pytestmark = pytest.mark.slow
 
@@ -45,36 +38,11 @@ def pdf_file(name: str, text: str) -> FilePayload:
     return {"name": name, "mimeType": "application/pdf", "buffer": out.getvalue()}
 
 
-async def open_as(
-    browser: Browser, server: LiveServer, username: str, viewport: ViewportSize | None = None
-) -> tuple[BrowserContext, Page]:
-    context = await browser.new_context(
-        viewport=viewport or {"width": 1280, "height": 800},
-        locale="vi-VN",
-        timezone_id="Asia/Ho_Chi_Minh",
-    )
-    context.set_default_timeout(10_000)
-    page = await context.new_page()
-
-    async def accept(dialog: Dialog) -> None:
-        await dialog.accept()
-
-    page.on("dialog", accept)
-    await page.goto(server.demo)
-    await page.get_by_label("Tên đăng nhập").fill(username)
-    await page.get_by_label("Mật khẩu").fill(DEMO_PASSWORD)
-    await page.get_by_role("button", name="Đăng nhập", exact=True).click()
-    await expect(page.get_by_test_id("user-name")).to_be_visible()
-    return context, page
-
-
 async def set_up_units(page: Page) -> None:
     """As the tenant admin (signed in on ``page``), through the JSON API with the session's
     CSRF token: an outgoing registry for Sở Tư pháp, incoming registries for Sở Nội vụ and
     Sở Tài chính, and a clerk in each of those two (``vanthu_snv``, ``vanthu_stc``)."""
-    token = await page.locator('input[name="csrf_token"]').first.get_attribute("value")
-    assert token
-    # fetch() inside the page: Playwright's request client ignores Chromium's host rules.
+    token = await csrf_token(page)
     problems = await page.evaluate(
         """async ([token, password, outgoing, incoming]) => {
             const headers = {"Content-Type": "application/json", "X-CSRF-Token": token};
@@ -176,7 +144,9 @@ async def test_draft_sign_number_issue_and_register_an_outgoing_document(
     await expect(leader.locator('[data-testid="timeline"] li[data-step="signing"]')).to_have_count(
         1
     )
-    await leader.screenshot(path=str(_artifact("registry-outgoing-signed-ipad")), full_page=True)
+    await leader.screenshot(
+        path=str(artifact_path("registry-outgoing-signed-ipad")), full_page=True
+    )
     width = await leader.evaluate("document.documentElement.scrollWidth")
     assert width <= IPAD["width"], f"the page scrolls sideways on an iPad ({width}px)"
 
@@ -253,9 +223,3 @@ async def test_draft_sign_number_issue_and_register_an_outgoing_document(
     )
     for context in (drafter_context, leader_context, clerk_context, snv_context, stc_context):
         await context.close()
-
-
-def _artifact(name: str) -> object:
-    from browser_support import artifact_path
-
-    return artifact_path(name)

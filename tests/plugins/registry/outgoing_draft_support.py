@@ -9,8 +9,9 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from registry_support import Tree
+from registry_support import as_user as as_user  # re-exported for the tests
 
-from core.context import Actor, TenantInfo
+from core.context import TenantInfo
 from core.testing_web import Account, make_account
 from plugins.registry.services.incoming_files import IncomingFile
 from plugins.registry.services.outgoing_input import DraftMetadata
@@ -28,10 +29,6 @@ DRAFT = DraftMetadata(
 
 def draft(**changes: Any) -> DraftMetadata:
     return replace(DRAFT, **changes)
-
-
-def as_user(account: Account) -> Actor:
-    return Actor(kind="user", id=account.user_id, name=account.username)
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,10 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from incoming_support import PDF
+from registry_support import as_user as as_user  # re-exported for the tests
 from registry_support import make_tree, new_registry
 
-from core.context import Actor, TenantInfo, tenant_context
+from core.context import TenantInfo, tenant_context
 from core.testing_web import make_account
 from plugins.registry.models import ConfidentialityLevel, DocumentType, Registry, UrgencyLevel
 from plugins.registry.models_documents import Document, DocumentFile
@@ -20,10 +21,6 @@ from plugins.registry.models_outgoing import OutgoingDetail
 
 SIGNED_AT = datetime(2025, 3, 14, 2, 0, tzinfo=UTC)
 PDF_SHA = hashlib.sha256(PDF).hexdigest()
-
-
-def as_user(user_id: int) -> Actor:
-    return Actor(kind="user", id=user_id, name=f"user {user_id}")
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,9 @@ from datetime import UTC, date, datetime
 
 from incoming_support import make_pdf, make_png, metadata
 from registry_support import Tree, new_registry
+from registry_support import as_user as as_user  # re-exported for the tests
 
-from core.context import Actor, TenantInfo
+from core.context import TenantInfo
 from core.testing_web import make_account
 from plugins.registry.services.incoming import IncomingFile, register_incoming
 
@@ -19,10 +20,6 @@ SUBJECT_A = "Về việc tăng cường phòng chống lụt bão, bảo vệ đ
 SUBJECT_B = 'Quyết định về "đề án" R&D <giai đoạn 2> của Sở'
 SECRET = "Kế hoạch bảo vệ bí mật nhà nước"
 SUBJECT_D = "Giấy mời họp tổng kết công tác năm"
-
-
-def as_user(user_id: int) -> Actor:
-    return Actor(kind="user", id=user_id, name=f"user {user_id}")
 
 
 @dataclass

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from incoming_support import main_pdf, metadata
-from registry_support import Tree, new_registry
+from registry_support import Tree, as_user, new_registry
 
-from core.context import Actor, acting_as
+from core.context import acting_as
 from core.testing_web import make_account
 from plugins.registry.models import (
     ConfidentialityLevel,
@@ -25,10 +25,6 @@ from plugins.registry.services.incoming import register_incoming
 ARRIVAL = datetime(2025, 3, 12, 2, 0, tzinfo=UTC)
 LATER = datetime(2025, 3, 13, 2, 0, tzinfo=UTC)
 SUBJECT_VN = "Về việc tăng cường phòng chống lụt bão, bảo vệ đường sông mùa mưa"
-
-
-def as_user(user_id: int) -> Actor:
-    return Actor(kind="user", id=user_id, name=f"user {user_id}")
 
 
 async def outgoing_document(

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from core.context import TenantInfo, tenant_context
+import httpx
+from starlette.applications import Starlette
+
+from core.context import Actor, TenantInfo, tenant_context
 from core.tenancy.services import run_enabled_hook
 from core.testing import make_tenant
+from core.testing_web import Account, client_for, make_account
 
 PLUGINS = ("example", "registry")
+
+Cast = Sequence[tuple[str, str, int | None, bool]]
+"""People to make: (username, role, unit id or ``None`` for tenant-wide, with sub-units)."""
 
 
 async def registry_tenant(slug: str, name: str) -> TenantInfo:
@@ -50,3 +59,29 @@ async def new_registry(unit_id: int, direction: str = "outgoing", **options: Any
     name = options.pop("name", f"Sổ văn bản {direction}")
     view = await create_registry(unit_id, direction, name, **options)
     return view.registry.id
+
+
+def as_user(user: int | Account) -> Actor:
+    """The actor of a user (an id or an :class:`Account`), for ``acting_as``."""
+    if isinstance(user, Account):
+        return Actor(kind="user", id=user.user_id, name=user.username)
+    return Actor(kind="user", id=user, name=f"user {user}")
+
+
+@asynccontextmanager
+async def api_clients(
+    app: Starlette, tenant: TenantInfo, cast: Cast
+) -> AsyncIterator[dict[str, httpx.AsyncClient]]:
+    """A bearer-token client per person of ``cast`` (granted their role on their unit), on
+    the tenant's host, with the person's ``user_id`` set on it; closed on the way out."""
+    made: dict[str, httpx.AsyncClient] = {}
+    try:
+        for name, role, unit, below in cast:
+            person = await make_account(tenant, name, role=role, unit_id=unit, descendants=below)
+            c = client_for(app, f"{tenant.slug}.localhost", person.token)
+            c.user_id = person.user_id  # type: ignore[attr-defined]
+            made[name] = c
+        yield made
+    finally:
+        for c in made.values():
+            await c.aclose()

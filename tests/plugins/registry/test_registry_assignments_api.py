@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 from incoming_support import blobs, main_pdf, metadata  # noqa: F401 (fixture)
+from registry_support import api_clients, new_registry
 
 from core.context import tenant_context
 from plugins.registry.models_assignments import Assignment
@@ -20,8 +21,6 @@ ARRIVAL = datetime(2025, 3, 12, 2, 0, tzinfo=UTC)
 
 @pytest.fixture
 async def registry_id(tenant, tree, blobs):  # noqa: F811
-    from registry_support import new_registry
-
     with tenant_context(tenant):
         return await new_registry(tree.ubnd, "incoming", name="Sổ văn bản đến")
 
@@ -37,23 +36,17 @@ async def doc_id(tenant, registry_id):
 
 
 @pytest.fixture
-async def people(app, tenant, tree, account, client):
+async def people(app, tenant, tree):
     """hung leads UBND; lan (VP), tu (VX) are specialists; vu leads VX; an STP clerk."""
-    made = {}
-    for name, role, unit, below in [
+    cast = [
         ("hung", "leader", tree.ubnd, True),
         ("lan", "specialist", tree.vp, False),
         ("tu", "specialist", tree.vx, False),
         ("vu", "leader", tree.vx, False),
         ("stp", "clerk", tree.stp, True),
-    ]:
-        person = await account(tenant, name, role=role, unit_id=unit, descendants=below)
-        c = client(app, "alpha.localhost", person.token)
-        c.user_id = person.user_id
-        made[name] = c
-    yield made
-    for c in made.values():
-        await c.aclose()
+    ]
+    async with api_clients(app, tenant, cast) as made:
+        yield made
 
 
 def assign(c, doc, **body):

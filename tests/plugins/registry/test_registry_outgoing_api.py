@@ -10,6 +10,7 @@ import pytest
 from incoming_support import PDF, blobs, make_png  # noqa: F401 (fixture)
 from outgoing_draft_support import DOCX, DOCX_TYPE
 from pydantic import TypeAdapter
+from registry_support import api_clients, new_registry
 
 from core.context import tenant_context
 from plugins.registry.models_documents import Document
@@ -40,29 +41,22 @@ def valid(model, response, status=200):
 
 @pytest.fixture
 async def registry_id(tenant, tree, blobs):  # noqa: F811
-    from registry_support import new_registry
-
     with tenant_context(tenant):
         return await new_registry(tree.ubnd, "outgoing", name="Sổ văn bản đi")
 
 
 @pytest.fixture
-async def people(app, tenant, tree, account, client):
-    made = {}
-    for name, role, unit, below in [
+async def people(app, tenant, tree):
+    """lan and mai, specialists of VP; tu, of VX; hung leads UBND; a clerk of UBND."""
+    cast = [
         ("lan", "specialist", tree.vp, False),
         ("mai", "specialist", tree.vp, False),
         ("tu", "specialist", tree.vx, False),
         ("hung", "leader", tree.ubnd, True),
         ("clerk", "clerk", tree.ubnd, True),
-    ]:
-        person = await account(tenant, name, role=role, unit_id=unit, descendants=below)
-        c = client(app, "alpha.localhost", person.token)
-        c.user_id = person.user_id
-        made[name] = c
-    yield made
-    for c in made.values():
-        await c.aclose()
+    ]
+    async with api_clients(app, tenant, cast) as made:
+        yield made
 
 
 def create(c, *, files=None, **changes):
@@ -101,7 +95,8 @@ async def test_the_flow_over_http(any_db, people, registry_id, tree):
     again = await mai.post(f"{url}/review-decisions", json={"decision": "agree"})
     assert again.status_code == 409
     c = await tu.post(f"{url}/comments", json={"text": "Ổn."})
-    assert valid(CommentOut, c, 201)["author_id"] == tu.user_id
+    made = valid(CommentOut, c, 201)
+    assert made["author_id"] == tu.user_id and made["author_name"] and made["text"] == "Ổn."
     done = valid(
         OutgoingDetailOut, await tu.post(f"{url}/review-decisions", json={"decision": "agree"})
     )

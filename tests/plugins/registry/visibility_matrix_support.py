@@ -41,10 +41,10 @@ import httpx
 from incoming_support import main_pdf, metadata
 from outgoing_draft_support import docx_file, draft
 from outgoing_issue_support import signed_document
-from registry_support import make_tree, new_registry
+from registry_support import as_user, make_tree, new_registry
 from starlette.applications import Starlette
 
-from core.context import Actor, TenantInfo, acting_as, tenant_context
+from core.context import TenantInfo, acting_as, tenant_context
 from core.testing_web import Account, client_for
 from plugins.registry.services.assignments import Assignee, AssignmentRequest, assign
 from plugins.registry.services.incoming import register_incoming
@@ -95,10 +95,6 @@ async def make_account(
         await grant_role(user.id, role, unit_id=unit_id, descendants=descendants)
         _, token = await create_token(user.id, "tests")
     return Account(tenant, user.id, username, token)
-
-
-def as_user(account: Account) -> Actor:
-    return Actor(kind="user", id=account.user_id, name=account.username)
 
 
 @dataclass

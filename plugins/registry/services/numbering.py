@@ -163,7 +163,7 @@ async def _notation(registry: Registry, document_type: DocumentType, unit_id: in
     return notation
 
 
-async def _next_number(key: str, year: int, confidential: bool) -> tuple[NumberSequence, int]:
+async def next_in_sequence(key: str, year: int, confidential: bool) -> tuple[NumberSequence, int]:
     """Take the next number of a sequence, locking its row until the transaction ends.
 
     The UPDATE comes first: on PostgreSQL it waits for (and then sees) the row as concurrent
@@ -199,7 +199,7 @@ async def _take(plan: _Plan, state: str, moment: datetime) -> RegistryNumber:
     actor = current_actor().ref
     try:
         async with atomic():  # a savepoint: a duplicate gives the number back
-            sequence, value = await _next_number(key, year, plan.confidential)
+            sequence, value = await next_in_sequence(key, year, plan.confidential)
             code_number = format_number(value)
             return await RegistryNumber.create(
                 registry=plan.registry,

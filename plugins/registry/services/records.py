@@ -44,7 +44,7 @@ from plugins.registry.actions import RECORDS_MANAGE, RECORDS_REOPEN, REGISTRIES_
 from plugins.registry.models import RetentionPeriod
 from plugins.registry.models_records import RECORD_CLOSED, RECORD_OPEN, Record, RecordItem
 from plugins.registry.notation import format_number, number_year
-from plugins.registry.services.numbering import _next_number as next_in_sequence
+from plugins.registry.services.numbering import next_in_sequence
 from plugins.registry.services.reference import active_item
 from plugins.registry.services.registers_data import unit_names, user_names
 from plugins.registry.services.registries import MAX_ID

@@ -105,11 +105,10 @@ class PluginHost:
     def check(self) -> None:
         """Add the hook specifications plugins publish, then check every implementation."""
         try:
-            for published in self.pm.hook.register_hookspecs():
-                for spec in published:
-                    if spec not in self._published:
-                        self.pm.add_hookspecs(spec)
-                        self._published.add(spec)
+            for spec in self.collect("register_hookspecs"):
+                if spec not in self._published:  # check() may run again after a late register
+                    self.pm.add_hookspecs(spec)
+                    self._published.add(spec)
             self.pm.check_pending()
         except pluggy.PluginValidationError as exc:
             raise PluginError(str(exc)) from exc

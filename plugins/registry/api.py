@@ -1,5 +1,5 @@
-"""JSON plumbing of the plugin's endpoints: bodies and query strings into pydantic models,
-results into JSON, keyset cursors.
+"""JSON plumbing of the plugin's endpoints: their routes, bodies and query strings into
+pydantic models, results into JSON, keyset cursors.
 
 The core's declared-operation router (``ApiRouter``) is not part of the public ``core`` API, so
 the plugin's endpoints are plain Starlette routes that follow the same conventions (the body is
@@ -18,11 +18,18 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 
 from core import InvalidInput, read_json
 
 M = TypeVar("M", bound=BaseModel)
 MAX_ID = 2_147_483_647
+PREFIX = "/api/v1/registry"
+
+
+def api_route(method: str, path: str, endpoint: Any) -> Route:
+    """The JSON route ``method`` ``/api/v1/registry<path>`` (the ``routes_*`` modules)."""
+    return Route(PREFIX + path, endpoint, methods=[method])
 
 
 def _invalid(exc: ValidationError, where: str) -> InvalidInput:

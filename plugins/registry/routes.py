@@ -5,7 +5,7 @@ Each area keeps its routes in its own ``routes_<area>`` module; this list joins 
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from plugins.registry import (
     routes_outgoing,
@@ -14,77 +14,39 @@ from plugins.registry import (
     routes_registers,
     routes_search,
 )
+from plugins.registry.api import api_route
 from plugins.registry.views import assignments, flow, incoming, numbers, reference, registries
 
-PREFIX = "/api/v1/registry"
+_REGISTRY = "/registries/{registry_id:int}"
+_INCOMING = "/incoming/{document_id:int}"
 
 routes: list[BaseRoute] = [
-    Route(f"{PREFIX}/reference/{{kind}}", reference.list_reference, methods=["GET"]),
-    Route(f"{PREFIX}/reference/{{kind}}", reference.create_reference, methods=["POST"]),
-    Route(f"{PREFIX}/reference/{{kind}}/{{code}}", reference.update_reference, methods=["PATCH"]),
-    Route(f"{PREFIX}/registries", registries.list_registries, methods=["GET"]),
-    Route(f"{PREFIX}/registries", registries.create_registry, methods=["POST"]),
-    Route(f"{PREFIX}/registries/{{registry_id:int}}", registries.get_registry, methods=["GET"]),
-    Route(
-        f"{PREFIX}/registries/{{registry_id:int}}", registries.update_registry, methods=["PATCH"]
-    ),
-    Route(
-        f"{PREFIX}/registries/{{registry_id:int}}",
-        registries.delete_registry,
-        methods=["DELETE"],
-    ),
-    Route(
-        f"{PREFIX}/registries/{{registry_id:int}}/numbers", numbers.list_numbers, methods=["GET"]
-    ),
-    Route(
-        f"{PREFIX}/registries/{{registry_id:int}}/numbers",
-        numbers.allocate_number,
-        methods=["POST"],
-    ),
-    Route(
-        f"{PREFIX}/registries/{{registry_id:int}}/reservations",
-        numbers.reserve_number,
-        methods=["POST"],
-    ),
-    Route(
-        f"{PREFIX}/reservations/{{number_id:int}}/release",
-        numbers.release_reservation,
-        methods=["POST"],
-    ),
-    Route(f"{PREFIX}/incoming", incoming.list_incoming, methods=["GET"]),
-    Route(f"{PREFIX}/incoming", incoming.register, methods=["POST"]),
-    Route(f"{PREFIX}/incoming/refusals", incoming.refuse, methods=["POST"]),
-    Route(f"{PREFIX}/incoming/{{document_id:int}}", incoming.get_incoming, methods=["GET"]),
-    Route(
-        f"{PREFIX}/incoming/{{document_id:int}}/files/{{file_id:int}}",
-        incoming.download_file,
-        methods=["GET"],
-    ),
-    Route(
-        f"{PREFIX}/incoming/{{document_id:int}}/assignments",
-        assignments.assign,
-        methods=["POST"],
-    ),
-    Route(
-        f"{PREFIX}/incoming/{{document_id:int}}/complete", assignments.complete, methods=["POST"]
-    ),
-    Route(
-        f"{PREFIX}/assignments/{{assignment_id:int}}/opinions",
-        assignments.add_opinion,
-        methods=["POST"],
-    ),
-    Route(
-        f"{PREFIX}/assignments/{{assignment_id:int}}/done", assignments.mark_done, methods=["POST"]
-    ),
-    Route(f"{PREFIX}/inbox", assignments.inbox, methods=["GET"]),
-    Route(f"{PREFIX}/incoming/{{document_id:int}}/presentations", flow.present, methods=["POST"]),
-    Route(f"{PREFIX}/presented", flow.presented, methods=["GET"]),
-    Route(
-        f"{PREFIX}/documents/{{document_id:int}}/timeline",
-        flow.document_timeline,
-        methods=["GET"],
-    ),
-    Route(f"{PREFIX}/following", assignments.following, methods=["GET"]),
+    api_route("GET", "/reference/{kind}", reference.list_reference),
+    api_route("POST", "/reference/{kind}", reference.create_reference),
+    api_route("PATCH", "/reference/{kind}/{code}", reference.update_reference),
+    api_route("GET", "/registries", registries.list_registries),
+    api_route("POST", "/registries", registries.create_registry),
+    api_route("GET", _REGISTRY, registries.get_registry),
+    api_route("PATCH", _REGISTRY, registries.update_registry),
+    api_route("DELETE", _REGISTRY, registries.delete_registry),
+    api_route("GET", f"{_REGISTRY}/numbers", numbers.list_numbers),
+    api_route("POST", f"{_REGISTRY}/numbers", numbers.allocate_number),
+    api_route("POST", f"{_REGISTRY}/reservations", numbers.reserve_number),
+    api_route("POST", "/reservations/{number_id:int}/release", numbers.release_reservation),
+    api_route("GET", "/incoming", incoming.list_incoming),
+    api_route("POST", "/incoming", incoming.register),
+    api_route("POST", "/incoming/refusals", incoming.refuse),
+    api_route("GET", _INCOMING, incoming.get_incoming),
+    api_route("GET", f"{_INCOMING}/files/{{file_id:int}}", incoming.download_file),
+    api_route("POST", f"{_INCOMING}/assignments", assignments.assign),
+    api_route("POST", f"{_INCOMING}/complete", assignments.complete),
+    api_route("POST", "/assignments/{assignment_id:int}/opinions", assignments.add_opinion),
+    api_route("POST", "/assignments/{assignment_id:int}/done", assignments.mark_done),
+    api_route("GET", "/inbox", assignments.inbox),
+    api_route("POST", f"{_INCOMING}/presentations", flow.present),
+    api_route("GET", "/presented", flow.presented),
+    api_route("GET", "/documents/{document_id:int}/timeline", flow.document_timeline),
+    api_route("GET", "/following", assignments.following),
 ]
 routes += (
     routes_outgoing.ROUTES

@@ -7,22 +7,22 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
+from plugins.registry.api import api_route
 from plugins.registry.views import records, records_filing, records_pages
 
-PREFIX = "/api/v1/registry/records"
 PAGES = "/registry/records"
 ONE = "{record_id:int}"
 
 ROUTES: list[BaseRoute] = [
-    Route(PREFIX, records.list_records, methods=["GET"]),
-    Route(PREFIX, records.open_record, methods=["POST"]),
-    Route(f"{PREFIX}/{ONE}", records.get_record, methods=["GET"]),
-    Route(f"{PREFIX}/{ONE}/items", records.add_item, methods=["POST"]),
-    Route(f"{PREFIX}/{ONE}/items/{{document_id:int}}", records.remove_item, methods=["DELETE"]),
-    Route(f"{PREFIX}/{ONE}/close", records.close_record, methods=["POST"]),
-    Route(f"{PREFIX}/{ONE}/reopen", records.reopen_record, methods=["POST"]),
-    Route(f"{PREFIX}/{ONE}/candidates", records.candidates, methods=["GET"]),
-    Route(f"{PREFIX}/{ONE}/export", records.export_record, methods=["GET"]),
+    api_route("GET", "/records", records.list_records),
+    api_route("POST", "/records", records.open_record),
+    api_route("GET", f"/records/{ONE}", records.get_record),
+    api_route("POST", f"/records/{ONE}/items", records.add_item),
+    api_route("DELETE", f"/records/{ONE}/items/{{document_id:int}}", records.remove_item),
+    api_route("POST", f"/records/{ONE}/close", records.close_record),
+    api_route("POST", f"/records/{ONE}/reopen", records.reopen_record),
+    api_route("GET", f"/records/{ONE}/candidates", records.candidates),
+    api_route("GET", f"/records/{ONE}/export", records.export_record),
     Route(PAGES, records_pages.records_page, methods=["GET"]),
     Route(PAGES, records_pages.create_record, methods=["POST"]),
     Route(f"{PAGES}/file", records_filing.file_page, methods=["GET"]),

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
+from plugins.registry.api import api_route
 from plugins.registry.views import registers
 
-PREFIX = "/api/v1/registry"
-
 ROUTES: list[BaseRoute] = [
-    Route(
-        f"{PREFIX}/registries/{{registry_id:int}}/registers/{{kind}}",
-        registers.print_register,
-        methods=["GET"],
-    ),
+    api_route("GET", "/registries/{registry_id:int}/registers/{kind}", registers.print_register),
 ]

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
+from plugins.registry.api import api_route
 from plugins.registry.views import search, search_pages
 
-PREFIX = "/api/v1/registry"
+_SAVED = "/saved-searches/{search_id:int}"
 
 ROUTES: list[BaseRoute] = [
-    Route(f"{PREFIX}/search", search.search, methods=["GET"]),
-    Route(f"{PREFIX}/search/export.xlsx", search.export_xlsx, methods=["GET"]),
-    Route(f"{PREFIX}/search/export.pdf", search.export_pdf, methods=["GET"]),
-    Route(f"{PREFIX}/saved-searches", search.list_saved, methods=["GET"]),
-    Route(f"{PREFIX}/saved-searches", search.create_saved, methods=["POST"]),
-    Route(f"{PREFIX}/saved-searches/{{search_id:int}}", search.run_saved, methods=["GET"]),
-    Route(f"{PREFIX}/saved-searches/{{search_id:int}}", search.delete_saved, methods=["DELETE"]),
+    api_route("GET", "/search", search.search),
+    api_route("GET", "/search/export.xlsx", search.export_xlsx),
+    api_route("GET", "/search/export.pdf", search.export_pdf),
+    api_route("GET", "/saved-searches", search.list_saved),
+    api_route("POST", "/saved-searches", search.create_saved),
+    api_route("GET", _SAVED, search.run_saved),
+    api_route("DELETE", _SAVED, search.delete_saved),
     Route("/registry/search", search_pages.search_page, methods=["GET"]),
     Route("/registry/search/saved", search_pages.save_search, methods=["POST"]),
     Route(

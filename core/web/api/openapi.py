@@ -92,18 +92,28 @@ def openapi_document(
 
 
 def _schemas(ops: list[Operation]) -> tuple[dict[str, Any], dict[Any, dict[str, Any]]]:
+    return _schema_set(((op.body, op.query), op.response) for op in ops)
+
+
+def _schema_set(
+    contracts: Iterable[tuple[Iterable[Any], Any]],
+) -> tuple[dict[str, Any], dict[Any, dict[str, Any]]]:
+    """The schemas of ``(input models, response)`` pairs: inputs in validation mode, the
+    response (a model or another type pydantic describes; a media type string or ``None`` has
+    none) in serialization mode. Returns the component schemas by name and the refs by
+    ``(model or type, mode)``."""
     models: list[tuple[type[BaseModel], Any]] = []
     others: list[Any] = []
-    for op in ops:
-        for model in (op.body, op.query):
+    for inputs, response in contracts:
+        for model in inputs:
             if model is not None and (model, "validation") not in models:
                 models.append((model, "validation"))
-        if _is_model(op.response):
-            if (op.response, "serialization") not in models:
-                models.append((op.response, "serialization"))
-        elif op.response is not None and op.response not in others:
-            others.append(op.response)
-    mapping, top = models_json_schema(models, ref_template=REF)
+        if _is_model(response):
+            if (response, "serialization") not in models:
+                models.append((response, "serialization"))
+        elif response is not None and not isinstance(response, str) and response not in others:
+            others.append(response)
+    mapping, top = models_json_schema(models, ref_template=REF) if models else ({}, {})
     schemas: dict[str, Any] = dict(top.get("$defs", {}))
     refs: dict[Any, dict[str, Any]] = dict(mapping)
     for other in others:
@@ -142,22 +152,43 @@ def _operation(
         "tags": [op.tag],
         "x-permission": op.permission,
     }
-    if op.description:
-        entry["description"] = op.description
-    if op.query is not None:
-        params = params + _query_params(schemas, refs[(op.query, "validation")])
+    entry.update(_contract(op, op.permission, op.description, params, refs, schemas))
+    return entry
+
+
+def _contract(
+    doc: Operation | ApiDoc,
+    permission: str,
+    description: str | None,
+    params: list[dict[str, Any]],
+    refs: dict[Any, dict[str, Any]],
+    schemas: dict[str, Any],
+) -> dict[str, Any]:
+    """What a core operation or a plugin route's ``@api_doc`` describes: summary,
+    description, parameters, body, security and responses."""
+    entry: dict[str, Any] = {"summary": doc.summary}
+    if description:
+        entry["description"] = description
+    if doc.query is not None:
+        params = params + _query_params(schemas, refs[(doc.query, "validation")])
     if params:
         entry["parameters"] = params
-    if op.body is not None:
-        entry["requestBody"] = {
-            "required": True,
-            "content": {"application/json": {"schema": refs[(op.body, "validation")]}},
-        }
-    entry["security"] = _security(op.permission)
-    content = None
-    if op.response is not None:
-        content = {"application/json": {"schema": refs[(op.response, "serialization")]}}
-    entry["responses"] = _responses(op.summary, op.status, content, _error_statuses(op))
+    body: dict[str, Any] = {}
+    if doc.body is not None:
+        body["application/json"] = {"schema": refs[(doc.body, "validation")]}
+    if isinstance(doc, ApiDoc) and doc.multipart is not None:
+        body["multipart/form-data"] = _multipart(doc, refs)
+    if body:
+        entry["requestBody"] = {"required": True, "content": body}
+    entry["security"] = _security(permission)
+    content: dict[str, Any] | None = None
+    if isinstance(doc.response, str):
+        content = {doc.response: {"schema": {"type": "string", "format": "binary"}}}
+    elif doc.response is not None:
+        content = {"application/json": {"schema": refs[(doc.response, "serialization")]}}
+    extra = doc.errors if isinstance(doc, ApiDoc) else ()
+    errors = _error_statuses(permission, body=bool(body), query=doc.query is not None, extra=extra)
+    entry["responses"] = _responses(doc.summary, doc.status, content, errors)
     return entry
 
 
@@ -206,18 +237,22 @@ def _security(permission: str) -> list[dict[str, list[str]]]:
     return [{"bearerToken": []}, {"sessionCookie": []}]
 
 
-def _error_statuses(op: Operation) -> list[int]:
-    statuses = []
-    if op.body is not None:
-        statuses.append(400)
-    if op.permission != PUBLIC:
-        statuses.append(401)
-    if op.permission not in (PUBLIC, AUTHENTICATED, PLATFORM):
-        statuses.append(403)
-    statuses.append(404)
-    if op.body is not None or op.query is not None:
-        statuses.append(422)
-    return statuses
+def _error_statuses(
+    permission: str, *, body: bool, query: bool, extra: Iterable[int] = ()
+) -> list[int]:
+    """The problem statuses an operation may answer: ``extra`` and the ones its input and
+    permission imply."""
+    statuses = set(extra)
+    if body:
+        statuses.add(400)
+    if permission != PUBLIC:
+        statuses.add(401)
+    if permission not in (PUBLIC, AUTHENTICATED, PLATFORM):
+        statuses.add(403)
+    statuses.add(404)
+    if body or query:
+        statuses.add(422)
+    return sorted(statuses)
 
 
 def _plugin_schemas(
@@ -225,30 +260,17 @@ def _plugin_schemas(
 ) -> dict[Any, dict[str, Any]]:
     """Add the schemas of ``docs`` to ``schemas`` as ``<plugin>.<Name>``; their refs by
     ``(model or type, mode)``."""
-    models: list[tuple[type[BaseModel], Any]] = []
-    others: list[Any] = []
-    for doc in docs:
-        parts = [p for p in (doc.multipart or {}).values() if not isinstance(p, str)]
-        for model in (doc.body, doc.query, *parts):
-            if model is not None and (model, "validation") not in models:
-                models.append((model, "validation"))
-        if _is_model(doc.response):
-            if (doc.response, "serialization") not in models:
-                models.append((doc.response, "serialization"))
-        elif isinstance(doc.response, str) or doc.response in (None, *others):
-            continue  # a media type (binary), nothing, or already listed
-        else:
-            others.append(doc.response)
-    mapping, top = models_json_schema(models, ref_template=REF) if models else ({}, {})
-    local: dict[str, Any] = dict(top.get("$defs", {}))
-    refs: dict[Any, dict[str, Any]] = dict(mapping)
-    for other in others:
-        schema = TypeAdapter(other).json_schema(ref_template=REF, mode="serialization")
-        local.update(schema.pop("$defs", {}))
-        refs[(other, "serialization")] = schema
+    local, refs = _schema_set(
+        ((doc.body, doc.query, *_json_parts(doc)), doc.response) for doc in docs
+    )
     names = {name: f"{plugin}.{name}" for name in local}
     schemas.update({names[name]: _renamed(schema, names) for name, schema in local.items()})
     return {key: _renamed(ref, names) for key, ref in refs.items()}
+
+
+def _json_parts(doc: ApiDoc) -> list[type[BaseModel]]:
+    """The models of the JSON text parts of ``doc``'s multipart body."""
+    return [part for part in (doc.multipart or {}).values() if not isinstance(part, str)]
 
 
 def _renamed(node: Any, names: dict[str, str]) -> Any:
@@ -295,44 +317,9 @@ def _plugin_operation(
             if params:
                 entry["parameters"] = params
         else:
-            entry.update(_documented(doc, docstring, permission, params, refs, schemas))
+            description = doc.description if doc.description is not None else docstring
+            entry.update(_contract(doc, permission, description, params, refs, schemas))
         paths.setdefault(path, {})[method.lower()] = entry
-
-
-def _documented(
-    doc: ApiDoc,
-    docstring: str,
-    permission: str,
-    params: list[dict[str, Any]],
-    refs: dict[Any, dict[str, Any]],
-    schemas: dict[str, Any],
-) -> dict[str, Any]:
-    """The parts of a plugin route's entry that its ``@api_doc`` describes."""
-    entry: dict[str, Any] = {"summary": doc.summary}
-    description = doc.description if doc.description is not None else docstring
-    if description:
-        entry["description"] = description
-    if doc.query is not None:
-        params = params + _query_params(schemas, refs[(doc.query, "validation")])
-    if params:
-        entry["parameters"] = params
-    body: dict[str, Any] = {}
-    if doc.body is not None:
-        body["application/json"] = {"schema": refs[(doc.body, "validation")]}
-    if doc.multipart is not None:
-        body["multipart/form-data"] = _multipart(doc, refs)
-    if body:
-        entry["requestBody"] = {"required": True, "content": body}
-    entry["security"] = _security(permission)
-    content: dict[str, Any] | None = None
-    if isinstance(doc.response, str):
-        content = {doc.response: {"schema": {"type": "string", "format": "binary"}}}
-    elif doc.response is not None:
-        content = {"application/json": {"schema": refs[(doc.response, "serialization")]}}
-    entry["responses"] = _responses(
-        doc.summary, doc.status, content, _plugin_errors(doc, permission)
-    )
-    return entry
 
 
 def _multipart(doc: ApiDoc, refs: dict[Any, dict[str, Any]]) -> dict[str, Any]:
@@ -357,18 +344,3 @@ def _multipart(doc: ApiDoc, refs: dict[Any, dict[str, Any]]) -> dict[str, Any]:
     if encoding:
         media["encoding"] = encoding
     return media
-
-
-def _plugin_errors(doc: ApiDoc, permission: str) -> list[int]:
-    statuses = set(doc.errors)
-    takes_input = doc.body is not None or doc.multipart is not None
-    if takes_input:
-        statuses.add(400)
-    if permission != PUBLIC:
-        statuses.add(401)
-    if permission not in (PUBLIC, AUTHENTICATED, PLATFORM):
-        statuses.add(403)
-    statuses.add(404)
-    if takes_input or doc.query is not None:
-        statuses.add(422)
-    return sorted(statuses)

@@ -14,7 +14,7 @@ from plugins.registry.models_flow import (
     PRESENTATION_OPEN,
     Presentation,
 )
-from plugins.registry.services.participants import add_participant
+from plugins.registry.services.participants import add_participant, add_participants
 from plugins.registry.services.timeline import (
     STEP_ASSIGNED,
     STEP_COMPLETED,
@@ -31,10 +31,12 @@ def _who(a: Assignment) -> dict[str, int | None]:
 async def assigned(
     document: Document, made: list[Assignment], direction: str, moment: datetime
 ) -> None:
-    for a in made:
-        await add_participant(
-            document.id, PART_ASSIGNEE, user_id=a.assignee_user_id, unit_id=a.assignee_unit_id
-        )
+    await add_participants(
+        document.id,
+        PART_ASSIGNEE,
+        user_ids=[a.assignee_user_id for a in made if a.assignee_user_id is not None],
+        unit_ids=[a.assignee_unit_id for a in made if a.assignee_unit_id is not None],
+    )
     assigner = made[0].assigned_by if made else None
     if assigner is not None:
         await add_participant(document.id, PART_ASSIGNER, user_id=assigner)

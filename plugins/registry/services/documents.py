@@ -22,18 +22,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from tortoise.expressions import Q, Subquery
 
-from core import NotFound, PermissionDenied, current_actor, has_permission
+from core import (
+    NotFound,
+    PermissionDenied,
+    current_actor,
+    fetch_tenant_rows,
+    has_permission,
+    user_permissions,
+)
 from plugins.registry.actions import CONFIDENTIAL_VIEW, INCOMING_REGISTER, REGISTRIES_VIEW
 from plugins.registry.models import INCOMING
 from plugins.registry.models_documents import Document, DocumentFile
 from plugins.registry.models_flow import DocumentParticipant
 from plugins.registry.models_outgoing import RECEIVED
-from plugins.registry.services.participants import participant_documents, participant_filter
+from plugins.registry.services.participants import is_participant, participant_filter
 from plugins.registry.services.registries import MAX_ID
+from plugins.registry.units import position_units
 
 NOTHING = Q(id=0)  # ids start at 1
 # An internal copy waiting for its receiving clerk (the source is
@@ -60,12 +67,32 @@ async def _allowed(action: str, unit_id: int) -> bool:
 async def _participation(user_id: int) -> Q:
     """Documents ``user_id`` takes part in (directly or through a unit where they hold a
     position), as a subquery: the list of ids never leaves the database."""
-    from plugins.registry.services.assignments import position_units
-
     rows = DocumentParticipant.filter(
         participant_filter(user_id, await position_units(user_id))
     ).values("document_id")
     return Q(id__in=Subquery(rows))
+
+
+def _reaches(pattern: str, path: str) -> bool:
+    """Whether a grant's domain pattern (``*``, ``/3/7/``, ``/3/7/*``: see
+    ``core.user_permissions``) covers the unit at ``path`` — the enforcer's ``key_match``."""
+    if pattern.endswith("*"):
+        return path.startswith(pattern[:-1])
+    return path == pattern
+
+
+async def _units_holding(user_id: int, actions: tuple[str, ...]) -> dict[str, list[int]]:
+    """For each of ``actions``, the units where ``user_id`` holds it — read from the user's
+    grants, so a list costs one unit query (none without a grant), not a check per unit."""
+    held = await user_permissions(user_id)
+    patterns = {action: held.get(action, []) for action in actions}
+    if not any(patterns.values()):
+        return {action: [] for action in actions}
+    rows = await fetch_tenant_rows("SELECT id, path FROM core_unit WHERE {tenant}", [])
+    return {
+        action: [int(r["id"]) for r in rows if any(_reaches(p, str(r["path"])) for p in found)]
+        for action, found in patterns.items()
+    }
 
 
 async def visibility() -> Q:
@@ -75,19 +102,13 @@ async def visibility() -> Q:
         return Q()
     if actor.kind != "user" or actor.id is None:
         return NOTHING
-    rows: list[Any] = list(
-        await Document.all().distinct().values_list("registered_unit_id", flat=True)
-    )
-    units = [int(u) for u in rows]
-    normal = [u for u in units if await _allowed(REGISTRIES_VIEW, u)]
-    secret = [u for u in units if await _allowed(CONFIDENTIAL_VIEW, u)]
+    units = await _units_holding(actor.id, (REGISTRIES_VIEW, CONFIDENTIAL_VIEW, INCOMING_REGISTER))
     visible = Q(registered_by=actor.id) | await _participation(actor.id)
-    if normal:
+    if normal := units[REGISTRIES_VIEW]:
         visible |= Q(registered_unit_id__in=normal, confidentiality_level=0)
-    if secret:
+    if secret := units[CONFIDENTIAL_VIEW]:
         visible |= Q(registered_unit_id__in=secret, confidentiality_level__gt=0)
-    receiving = [u for u in units if await _allowed(INCOMING_REGISTER, u)]
-    if receiving:
+    if receiving := units[INCOMING_REGISTER]:
         visible |= Q(registered_unit_id__in=receiving, **WAITING)
     return visible
 
@@ -101,13 +122,10 @@ async def check_visible(document: Document) -> None:
     actor = current_actor()
     if actor.kind == "system":
         return
-    if actor.kind == "user" and actor.id is not None and document.registered_by == actor.id:
-        return
     if actor.kind == "user" and actor.id is not None:
-        from plugins.registry.services.assignments import position_units
-
-        units = await position_units(actor.id)
-        if await participant_documents(actor.id, units, document.id):
+        if document.registered_by == actor.id:
+            return
+        if await is_participant(actor.id, await position_units(actor.id), document.id):
             return
     if _waiting(document) and await _allowed(INCOMING_REGISTER, document.registered_unit_id):
         return
@@ -118,13 +136,18 @@ async def check_visible(document: Document) -> None:
         )
 
 
-async def get_document(document_id: int, direction: str = INCOMING) -> Document:
-    """The document ``document_id`` of the current tenant (404 otherwise), if visible (403)."""
+async def get_document(document_id: int, direction: str | None = INCOMING) -> Document:
+    """The document ``document_id`` of the current tenant (404 otherwise; ``direction``
+    ``None``: any direction), if visible (403)."""
     document = None
     if 1 <= document_id <= MAX_ID:
-        document = await Document.get_or_none(id=document_id, direction=direction)
+        query = Document.filter(id=document_id)
+        if direction is not None:
+            query = query.filter(direction=direction)
+        document = await query.first()
     if document is None:
-        raise NotFound(f"No {direction} document with id {document_id} in this tenant.")
+        kind = f"{direction} " if direction else ""
+        raise NotFound(f"No {kind}document with id {document_id} in this tenant.")
     await check_visible(document)
     return document
 
@@ -133,14 +156,13 @@ async def document_files(document: Document) -> list[DocumentFile]:
     return list(await DocumentFile.filter(document_id=document.id).order_by("position", "id"))
 
 
-async def get_file(document_id: int, file_id: int, direction: str = INCOMING) -> DocumentFile:
-    """A file of a visible document (404 for a file of another document or tenant)."""
-    document = await get_document(document_id, direction)
+async def _file_of(document: Document, file_id: int) -> DocumentFile:
+    """A file of ``document`` (404 for a file of another document or tenant)."""
     entry = None
     if 1 <= file_id <= MAX_ID:
         entry = await DocumentFile.get_or_none(id=file_id, document_id=document.id)
     if entry is None:
-        raise NotFound(f"No file {file_id} in document {document_id}.")
+        raise NotFound(f"No file {file_id} in document {document.id}.")
     return entry
 
 
@@ -182,11 +204,11 @@ async def open_document(document_id: int, direction: str = INCOMING) -> Document
 
 
 async def open_file(document_id: int, file_id: int, direction: str = INCOMING) -> DocumentFile:
-    """:func:`get_file` for a download: traced like :func:`open_document`."""
+    """A file of a visible document, for a download: traced like :func:`open_document`."""
     from plugins.registry.services.timeline import STEP_DOWNLOADED, record_step
 
-    entry = await get_file(document_id, file_id, direction)
-    document = await Document.get(id=entry.document_id)
+    document = await get_document(document_id, direction)
+    entry = await _file_of(document, file_id)
     await record_step(
         document, STEP_DOWNLOADED, summary=entry.filename, detail={"file_id": entry.id}
     )

@@ -21,7 +21,6 @@ from core import (
     atomic,
     check_permission,
     current_actor,
-    fetch_tenant_rows,
     has_permission,
 )
 from plugins.registry.actions import INCOMING_ASSIGN, INCOMING_REGISTER
@@ -30,6 +29,7 @@ from plugins.registry.models_documents import REFUSED, Document
 from plugins.registry.models_flow import PART_PRESENTED, PRESENTATION_OPEN, Presentation
 from plugins.registry.models_outgoing import CANCELLED, RECEIVED
 from plugins.registry.services.documents import get_document
+from plugins.registry.services.outgoing_common import user_row
 from plugins.registry.services.participants import add_participant
 from plugins.registry.services.timeline import STEP_PRESENTED, record_step
 
@@ -37,15 +37,11 @@ MAX_NOTE = 2000
 
 
 async def _leader(user_id: int, unit_id: int) -> dict[str, Any]:
-    rows = await fetch_tenant_rows(
-        "SELECT id, username, full_name, is_active FROM core_user WHERE {tenant} AND id = $2",
-        [user_id],
-    )
-    if not rows:
+    row = await user_row(user_id)
+    if row is None:
         raise InvalidInput(
             f"No user with id {user_id} in this tenant.", {"leader_user_id": "unknown user"}
         )
-    row = rows[0]
     if not row["is_active"]:
         raise InvalidInput(
             f"User {row['username']} is deactivated.", {"leader_user_id": "deactivated user"}

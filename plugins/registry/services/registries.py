@@ -313,13 +313,8 @@ async def update_registry(registry_id: int, **changes: Any) -> RegistryView:
         if "numbering_scope" in changed or changed.get("is_active") is True:
             await _check_scopes(registry.unit_id, registry.direction, scope, active, registry.id)
         new_types = await _document_types(codes) if codes is not None else None
-        if active and (
-            "numbering_scope" in changed
-            or changed.get("is_active") is True
-            or "agency_abbreviation" in changed
-            or "notation_pattern" in changed
-            or new_types is not None
-        ):
+        numbering = {"numbering_scope", "is_active", "agency_abbreviation", "notation_pattern"}
+        if active and (numbering & changed.keys() or new_types is not None):
             type_ids = (
                 {t.id for t in new_types}
                 if new_types is not None

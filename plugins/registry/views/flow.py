@@ -6,7 +6,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from core import NotFound, api_doc, authenticated, requires
+from core import api_doc, authenticated, requires
 from plugins.registry.actions import INCOMING_REGISTER
 from plugins.registry.api import parse_body, path_id, respond
 from plugins.registry.models_documents import Document
@@ -20,7 +20,6 @@ from plugins.registry.schemas_flow import (
     TimelineOut,
 )
 from plugins.registry.services import documents, presentation, timeline
-from plugins.registry.services.registries import MAX_ID
 
 
 def _presentation(p: Presentation) -> PresentationOut:
@@ -80,11 +79,7 @@ def _presented(d: Document) -> PresentedDocumentOut:
 @authenticated
 async def document_timeline(request: Request) -> Response:
     """Every step of a visible document (any direction), oldest first."""
-    document_id = path_id(request, "document_id")
-    document = await Document.get_or_none(id=document_id) if document_id <= MAX_ID else None
-    if document is None:
-        raise NotFound(f"No document with id {document_id} in this tenant.")
-    await documents.check_visible(document)
+    document = await documents.get_document(path_id(request, "document_id"), direction=None)
     steps = await timeline.timeline(document.id)
     return respond(
         TimelineOut(

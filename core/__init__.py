@@ -71,6 +71,7 @@ _EXPORTS: dict[str, str] = {
     "flash": "core.web.flash",
     "AlreadySubmitted": "core.web.forms",
     "submit_once": "core.web.forms",
+    "parse_id": "core.web.forms",
     "read_json": "core.web.api.operations",
     "api_doc": "core.web.api.plugin_docs",
     # language
@@ -247,6 +248,9 @@ if TYPE_CHECKING:  # the names for type checkers (explicit re-exports)
     )
     from core.web.forms import (
         AlreadySubmitted as AlreadySubmitted,
+    )
+    from core.web.forms import (
+        parse_id as parse_id,
     )
     from core.web.forms import (
         read_form as read_form,

@@ -16,14 +16,16 @@ import json
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from core import InvalidInput, read_json
+from core import BadRequest, InvalidInput, read_json
+from plugins.registry.models import MAX_ID as MAX_ID
+from plugins.registry.services.incoming_files import MAX_FILES as MAX_UPLOAD_FILES
 
 M = TypeVar("M", bound=BaseModel)
-MAX_ID = 2_147_483_647
 PREFIX = "/api/v1/registry"
 
 
@@ -32,7 +34,8 @@ def api_route(method: str, path: str, endpoint: Any) -> Route:
     return Route(PREFIX + path, endpoint, methods=[method])
 
 
-def _invalid(exc: ValidationError, where: str) -> InvalidInput:
+def invalid(exc: ValidationError, where: str) -> InvalidInput:
+    """A 422 whose ``errors`` maps each field (dotted path) to its message."""
     errors: dict[str, str] = {}
     for error in exc.errors():
         name = ".".join(str(part) for part in error["loc"]) or where
@@ -46,14 +49,14 @@ async def parse_body(request: Request, model: type[M]) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise _invalid(exc, "body") from None
+        raise invalid(exc, "body") from None
 
 
 def parse_query(request: Request, model: type[M]) -> M:
     try:
         return model.model_validate(dict(request.query_params))
     except ValidationError as exc:
-        raise _invalid(exc, "query parameters") from None
+        raise invalid(exc, "query parameters") from None
 
 
 def respond(data: Any, status: int = 200) -> Response:
@@ -80,6 +83,8 @@ def decode_cursor(cursor: str, shape: tuple[type, ...]) -> list[Any]:
         not isinstance(value, list)
         or len(value) != len(shape)
         or any(type(v) is not t for v, t in zip(value, shape, strict=True))
+        # Ids, numbers and weights are 32-bit in the database: a forged larger one is no cursor.
+        or any(type(v) is int and not -MAX_ID - 1 <= v <= MAX_ID for v in value)
     ):
         raise InvalidInput("Invalid cursor: not one this API gave.", {"cursor": "invalid cursor"})
     return value
@@ -88,3 +93,36 @@ def decode_cursor(cursor: str, shape: tuple[type, ...]) -> list[Any]:
 def path_id(request: Request, name: str) -> int:
     """An integer path parameter (``{x:int}`` routes keep it within 9 digits)."""
     return int(request.path_params[name])
+
+
+def validate(model: type[M], data: Any, where: str) -> M:
+    """``data`` as ``model``; 422 naming each invalid field (``where`` names the whole)."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise invalid(exc, where) from None
+
+
+async def read_multipart(request: Request, parts: str) -> FormData:
+    """The multipart form of an upload (files spooled to disk by Starlette); 400 naming the
+    expected ``parts`` for any other content type."""
+    content_type = request.headers.get("content-type", "").lower()
+    if not content_type.startswith("multipart/form-data"):
+        raise BadRequest(f"Send multipart/form-data: a 'metadata' part (JSON) and {parts}.")
+    return await request.form(max_files=MAX_UPLOAD_FILES + 1, max_fields=5)
+
+
+def metadata_json(form: FormData) -> dict[str, Any]:
+    """The JSON object of the form's ``metadata`` part (422 when missing or not an object)."""
+    raw = form.get("metadata")
+    if raw is None:
+        raise InvalidInput("The 'metadata' part is missing.", {"metadata": "required"})
+    if not isinstance(raw, str):
+        raise InvalidInput("'metadata' must be a JSON text part.", {"metadata": "a JSON object"})
+    try:
+        data = json.loads(raw)
+    except (json.JSONDecodeError, RecursionError):
+        raise InvalidInput("'metadata' is not valid JSON.", {"metadata": "a JSON object"}) from None
+    if not isinstance(data, dict):
+        raise InvalidInput("'metadata' must be a JSON object.", {"metadata": "a JSON object"})
+    return data

@@ -12,6 +12,8 @@ from tortoise import fields
 
 from core import TenantModel, TimestampMixin
 
+MAX_ID = 2_147_483_647  # ids are 32-bit integers: a larger one names nothing
+
 # Directions of a registry (and of the documents entered in it).
 INCOMING = "incoming"
 OUTGOING = "outgoing"

@@ -16,8 +16,6 @@ API (everything else is private):
 * :func:`paragraph_styles`, :func:`cell_text` and :func:`grid` — the body, bold, header and
   title styles in those fonts, text as Paragraph markup, and the ruled table of every output,
   for callers that build their own flowables (the record export's cover).
-* :func:`attachment_disposition` — a ``Content-Disposition: attachment`` value with the
-  UTF-8 file name (RFC 5987 ``filename*``) and an ASCII fallback without diacritics.
 
 Rendering is CPU-bound and synchronous: call :func:`table_pdf` from a worker thread (with the
 request's context copied, so translations follow the caller's language).
@@ -27,13 +25,11 @@ from __future__ import annotations
 
 import io
 import os
-import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -57,7 +53,6 @@ __all__ = [
     "FontUnavailable",
     "PdfFonts",
     "TitleBlock",
-    "attachment_disposition",
     "cell_text",
     "grid",
     "paragraph_styles",
@@ -311,17 +306,3 @@ def table_pdf(
         canvasmaker=_numbered_canvas(fonts, unicodedata.normalize("NFC", footer)),
     )
     return out.getvalue()
-
-
-_NOT_ASCII_NAME = re.compile(r"[^A-Za-z0-9._]+")  # a run (dashes too) becomes one "-"
-
-
-def attachment_disposition(filename: str) -> str:
-    """``attachment; filename="So-dang-ky.pdf"; filename*=UTF-8''S%E1%BB%95…`` for
-    ``filename`` (Vietnamese letters kept in ``filename*``; the ASCII fallback drops the
-    diacritics, ``đ`` → ``d``)."""
-    name = unicodedata.normalize("NFC", filename).replace("/", "_").replace("\\", "_")
-    plain = unicodedata.normalize("NFD", name.replace("đ", "d").replace("Đ", "D"))
-    plain = "".join(ch for ch in plain if not unicodedata.combining(ch))
-    fallback = _NOT_ASCII_NAME.sub("-", plain).strip("-") or "download"
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"

@@ -21,11 +21,11 @@ from plugins.registry.models import (
     RegistryDocumentType,
     RegistryNumber,
 )
+from plugins.registry.models import MAX_ID as MAX_ID
 from plugins.registry.notation import abbreviation_problem, number_year, pattern_problem
 from plugins.registry.services.registry_overlap import check_overlap
 from plugins.registry.units import UnitRef, get_unit
 
-MAX_ID = 2_147_483_647
 EDITABLE = (
     "name",
     "description",

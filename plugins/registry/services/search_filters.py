@@ -16,9 +16,9 @@ from typing import Any
 
 from core import InvalidInput
 from plugins.registry.models import DIRECTIONS
+from plugins.registry.models import MAX_ID as MAX_ID
 from plugins.registry.searchtext import MAX_QUERY_CHARS
 
-MAX_ID = 2_147_483_647
 DATE_FIELDS = ("issued", "arrival")
 FILTER_NAMES = (
     "q",

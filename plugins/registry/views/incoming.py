@@ -9,31 +9,34 @@ Reads are open to signed-in users; the service's visibility rules decide what th
 
 from __future__ import annotations
 
-import json
 import logging
-from collections.abc import AsyncGenerator, AsyncIterator
 from datetime import datetime
 from typing import Any, TypeVar
-from urllib.parse import quote
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
-from starlette.responses import Response, StreamingResponse
+from starlette.responses import Response
 
 from core import (
-    BadRequest,
-    BlobIntegrityError,
     Conflict,
     InvalidInput,
-    NotFound,
     api_doc,
     authenticated,
-    blob_store,
     requires,
 )
 from plugins.registry.actions import INCOMING_REGISTER
-from plugins.registry.api import decode_cursor, encode_cursor, parse_query, path_id, respond
+from plugins.registry.api import (
+    decode_cursor,
+    encode_cursor,
+    metadata_json,
+    parse_query,
+    path_id,
+    read_multipart,
+    respond,
+    validate,
+)
+from plugins.registry.downloads import file_response
 from plugins.registry.models_documents import ROLE_ATTACHMENT, ROLE_MAIN, Document, DocumentFile
 from plugins.registry.notation import format_number, number_year
 from plugins.registry.schemas_documents import (
@@ -51,7 +54,7 @@ from plugins.registry.schemas_responses import (
     IncomingResultOut,
 )
 from plugins.registry.services import documents, incoming
-from plugins.registry.services.incoming_files import MAX_FILES, IncomingFile
+from plugins.registry.services.incoming_files import IncomingFile
 from plugins.registry.services.incoming_input import IncomingMetadata
 
 log = logging.getLogger(__name__)
@@ -70,30 +73,7 @@ def _validate(model: type[M], data: Any) -> M:
             raise InvalidInput(
                 f"{', '.join(assigned)}: assigned by the system, not by the caller.", assigned
             )
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        errors: dict[str, str] = {}
-        for error in exc.errors():
-            name = ".".join(str(part) for part in error["loc"]) or "metadata"
-            errors.setdefault(name, str(error["msg"]))
-        summary = "; ".join(f"{name}: {message}" for name, message in errors.items())
-        raise InvalidInput(f"Invalid metadata: {summary}", errors) from None
-
-
-def _metadata_json(form: FormData) -> Any:
-    raw = form.get("metadata")
-    if raw is None:
-        raise InvalidInput("The 'metadata' part is missing.", {"metadata": "required"})
-    if not isinstance(raw, str):
-        raise InvalidInput("'metadata' must be a JSON text part.", {"metadata": "a JSON object"})
-    try:
-        data = json.loads(raw)
-    except (json.JSONDecodeError, RecursionError):
-        raise InvalidInput("'metadata' is not valid JSON.", {"metadata": "a JSON object"}) from None
-    if not isinstance(data, dict):
-        raise InvalidInput("'metadata' must be a JSON object.", {"metadata": "a JSON object"})
-    return data
+    return validate(model, data, "metadata")
 
 
 def _files(form: FormData) -> list[IncomingFile]:
@@ -118,16 +98,6 @@ def _files(form: FormData) -> list[IncomingFile]:
     if errors:
         raise InvalidInput("Unexpected parts in the request.", errors)
     return files
-
-
-async def _read_multipart(request: Request) -> FormData:
-    content_type = request.headers.get("content-type", "").lower()
-    if not content_type.startswith("multipart/form-data"):
-        raise BadRequest(
-            "Send multipart/form-data: a 'metadata' part (JSON) and the files "
-            "('main', 'attachments')."
-        )
-    return await request.form(max_files=MAX_FILES + 1, max_fields=5)
 
 
 def _metadata(body: IncomingBody) -> IncomingMetadata:
@@ -250,9 +220,9 @@ async def _answer(result: incoming.RegistrationResult) -> Response:
 async def register(request: Request) -> Response:
     """Register a received document (multipart: ``metadata`` JSON, ``main`` and
     ``attachments`` files); 409 with ``duplicate_of`` for a probable duplicate."""
-    form = await _read_multipart(request)
+    form = await read_multipart(request, "the files ('main', 'attachments')")
     try:
-        body = _validate(IncomingCreate, _metadata_json(form))
+        body = _validate(IncomingCreate, metadata_json(form))
         result = await incoming.register_incoming(
             body.registry_id,
             _metadata(body),
@@ -277,9 +247,9 @@ async def register(request: Request) -> Response:
 async def refuse(request: Request) -> Response:
     """Record a received document returned to its sender (``reason`` required in
     ``metadata``); it is kept with status ``refused`` and no arrival number."""
-    form = await _read_multipart(request)
+    form = await read_multipart(request, "the files ('main', 'attachments')")
     try:
-        body = _validate(IncomingRefuse, _metadata_json(form))
+        body = _validate(IncomingRefuse, metadata_json(form))
         result = await incoming.refuse_incoming(
             body.registry_id,
             _metadata(body),
@@ -324,45 +294,6 @@ async def get_incoming(request: Request) -> Response:
     return respond(await detail(document))
 
 
-def _disposition(filename: str) -> str:
-    fallback = filename.encode("ascii", "replace").decode().replace('"', "_").replace("?", "_")
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
-
-
-async def _prefetch(chunks: AsyncGenerator[bytes, None], sha256: str) -> tuple[list[bytes], bool]:
-    """The first chunks (up to PREFETCH_BYTES) and whether the blob ended (and was verified)
-    within them. Errors before the response starts become problem responses."""
-    head: list[bytes] = []
-    size = 0
-    try:
-        while size < PREFETCH_BYTES:
-            chunk = await anext(chunks)
-            head.append(chunk)
-            size += len(chunk)
-    except StopAsyncIteration:
-        return head, True
-    except NotFound:
-        raise BlobIntegrityError(
-            f"The stored file {sha256} is missing from the blob store.", sha256=sha256
-        ) from None
-    return head, False
-
-
-async def _rest(
-    head: list[bytes], chunks: AsyncGenerator[bytes, None], entry: DocumentFile
-) -> AsyncIterator[bytes]:
-    for chunk in head:
-        yield chunk
-    try:
-        async for chunk in chunks:
-            yield chunk
-    except BlobIntegrityError:
-        # The response has started: abort it (the client sees a truncated body, never a
-        # complete one with altered bytes).
-        log.error("file %s (blob %s) failed verification during download", entry.id, entry.sha256)
-        raise
-
-
 @api_doc(
     "Download a file of an incoming document",
     response="application/octet-stream",
@@ -374,16 +305,4 @@ async def _rest(
 async def download_file(request: Request) -> Response:
     """A file of a visible incoming document, streamed from the blob store and verified."""
     entry = await documents.open_file(path_id(request, "document_id"), path_id(request, "file_id"))
-    chunks = blob_store().stream(entry.sha256)
-    head, finished = await _prefetch(chunks, entry.sha256)
-    headers = {
-        "content-disposition": _disposition(entry.filename),
-        "cache-control": "private, no-store",
-        "x-content-type-options": "nosniff",
-    }
-    if finished:
-        return Response(b"".join(head), media_type=entry.content_type, headers=headers)
-    headers["content-length"] = str(entry.size)
-    return StreamingResponse(
-        _rest(head, chunks, entry), media_type=entry.content_type, headers=headers
-    )
+    return await file_response(entry)

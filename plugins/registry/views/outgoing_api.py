@@ -9,26 +9,28 @@ routes only ask that the caller is signed in (or holds the action somewhere).
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any, TypeVar
-from urllib.parse import quote
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
-from starlette.responses import Response, StreamingResponse
+from starlette.responses import Response
 
-from core import BadRequest, InvalidInput, api_doc, authenticated, blob_store, requires
+from core import InvalidInput, api_doc, authenticated, requires
 from plugins.registry.actions import OUTGOING_DRAFT
 from plugins.registry.api import (
     decode_cursor,
     encode_cursor,
+    metadata_json,
     parse_body,
     parse_query,
     path_id,
+    read_multipart,
     respond,
+    validate,
 )
+from plugins.registry.downloads import file_response
 from plugins.registry.schemas_outgoing_draft import (
     CREATE_PARTS,
     FILES_PARTS,
@@ -41,7 +43,7 @@ from plugins.registry.schemas_outgoing_draft import (
 )
 from plugins.registry.services import documents, outgoing_drafts
 from plugins.registry.services.documents import ListPosition
-from plugins.registry.services.incoming_files import MAX_FILES, IncomingFile
+from plugins.registry.services.incoming_files import IncomingFile
 from plugins.registry.services.outgoing_common import find_outgoing, load_outgoing
 from plugins.registry.services.outgoing_input import DraftMetadata
 from plugins.registry.services.outgoing_lists import ListFilter, list_outgoing
@@ -58,28 +60,14 @@ async def document_unit(request: Request) -> int:
     return found.document.registered_unit_id
 
 
-async def read_multipart(request: Request) -> FormData:
-    if not request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
-        raise BadRequest("Send multipart/form-data: a 'metadata' part (JSON) and the files.")
-    return await request.form(max_files=MAX_FILES + 1, max_fields=5)
+async def read_upload(request: Request) -> FormData:
+    return await read_multipart(request, "the files")
 
 
 def metadata_part(form: FormData, model: type[M], *, required: bool = True) -> M:
-    raw = form.get("metadata")
-    if raw is None and not required:
+    if form.get("metadata") is None and not required:
         return model()
-    if not isinstance(raw, str):
-        raise InvalidInput("The 'metadata' part is missing.", {"metadata": "a JSON object"})
-    try:
-        data = json.loads(raw)
-        return model.model_validate(data)
-    except (json.JSONDecodeError, RecursionError):
-        raise InvalidInput("'metadata' is not valid JSON.", {"metadata": "a JSON object"}) from None
-    except ValidationError as exc:
-        errors = {
-            ".".join(str(p) for p in e["loc"]) or "metadata": str(e["msg"]) for e in exc.errors()
-        }
-        raise InvalidInput("Invalid metadata.", errors) from None
+    return validate(model, metadata_json(form), "metadata")
 
 
 def file_parts(form: FormData) -> dict[str, list[IncomingFile]]:
@@ -120,7 +108,7 @@ def draft_metadata(body: BaseModel) -> DraftMetadata:
 @requires(OUTGOING_DRAFT, anywhere=True)
 async def create_draft(request: Request) -> Response:
     """A new draft (status ``draft``) in the chosen (or default) registry of the agency."""
-    form = await read_multipart(request)
+    form = await read_upload(request)
     try:
         body = metadata_part(form, DraftCreate)
         files = file_parts(form)
@@ -196,7 +184,7 @@ async def change_files(request: Request) -> Response:
     """A new ``main`` replaces the main file (the old one is kept with role ``draft``);
     ``attachments``/``annexes`` are added; ``metadata.remove_file_ids`` removes some."""
     document_id = path_id(request, "document_id")
-    form = await read_multipart(request)
+    form = await read_upload(request)
     try:
         body = metadata_part(form, FilesChange, required=False)
         files = file_parts(form)
@@ -213,11 +201,6 @@ async def change_files(request: Request) -> Response:
     return respond(await outgoing_detail(found.document))
 
 
-def disposition(filename: str) -> str:
-    fallback = filename.encode("ascii", "replace").decode().replace('"', "_").replace("?", "_")
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
-
-
 @api_doc(
     "Download a file of an outgoing document",
     response="application/octet-stream",
@@ -230,11 +213,4 @@ async def download_file(request: Request) -> Response:
     entry = await documents.open_file(
         found.document.id, path_id(request, "file_id"), found.document.direction
     )
-    headers = {
-        "content-disposition": disposition(entry.filename),
-        "cache-control": "private, no-store",
-        "x-content-type-options": "nosniff",
-    }
-    return StreamingResponse(
-        blob_store().stream(entry.sha256), media_type=entry.content_type, headers=headers
-    )
+    return await file_response(entry)

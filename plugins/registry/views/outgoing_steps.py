@@ -30,7 +30,7 @@ from plugins.registry.schemas_outgoing_draft import (
 from plugins.registry.services import outgoing_review, outgoing_signing
 from plugins.registry.services.incoming_files import IncomingFile
 from plugins.registry.services.outgoing_common import load_outgoing
-from plugins.registry.views.outgoing_api import document_unit, read_multipart
+from plugins.registry.views.outgoing_api import document_unit, read_upload
 from plugins.registry.views.outgoing_out import comment_dict, outgoing_detail, outgoing_dicts
 
 
@@ -141,7 +141,7 @@ async def attach_signed(request: Request) -> Response:
     """The clerk (``registry.numbers.allocate`` in the registry's unit) uploads the signed PDF
     of an ``approved`` document: it becomes the main file and the document ``signed``."""
     document_id = path_id(request, "document_id")
-    form = await read_multipart(request)
+    form = await read_upload(request)
     try:
         upload = form.get("file")
         if not isinstance(upload, UploadFile):

@@ -16,9 +16,10 @@ from typing import Any, Protocol
 
 from core import Conflict, CongvanError, InvalidInput, fetch_tenant_rows, has_permission
 from core import gettext as _
+from core import parse_id as parse_id  # re-exported for the registry's pages
+from plugins.registry.models import MAX_ID as MAX_ID
 from plugins.registry.units import UnitRef, find_unit
 
-MAX_ID = 2_147_483_647
 FORM_ERROR = "__form__"
 # Marks a form whose change was refused as a conflict (409), not invalid values (422); no
 # template shows it.
@@ -68,15 +69,6 @@ class PageForm:
     @property
     def status(self) -> int:
         return 422 if self.errors else 200
-
-
-def parse_id(raw: str) -> int | None:
-    """A positive id within the database's range, or ``None``."""
-    raw = raw.strip()
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 10:
-        return None
-    value = int(raw)
-    return value if 0 < value <= MAX_ID else None
 
 
 def parse_int(form: FormLike, name: str, *, blank: int | None = None) -> int | None:

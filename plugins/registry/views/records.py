@@ -19,9 +19,9 @@ from core import api_doc, authenticated, requires
 from plugins.registry.actions import RECORDS_MANAGE
 from plugins.registry.api import decode_cursor, encode_cursor, parse_body, parse_query, path_id
 from plugins.registry.api import respond as respond_json
+from plugins.registry.downloads import attachment_disposition
 from plugins.registry.models_documents import Document
 from plugins.registry.models_records import Record, RecordItem
-from plugins.registry.pdfdoc import attachment_disposition
 from plugins.registry.schemas_records import (
     CandidateQuery,
     CandidatesOut,

@@ -18,7 +18,7 @@ from starlette.responses import Response
 from core import api_doc, requires
 from plugins.registry.actions import REGISTERS_PRINT
 from plugins.registry.api import parse_query, path_id, respond
-from plugins.registry.pdfdoc import attachment_disposition
+from plugins.registry.downloads import attachment_disposition
 from plugins.registry.schemas import Strict
 from plugins.registry.services import registers
 from plugins.registry.services.registers_pdf import register_filename, register_pdf

@@ -16,8 +16,8 @@ from starlette.responses import Response
 
 from core import InvalidInput, api_doc, authenticated
 from plugins.registry.api import parse_body, path_id, respond
+from plugins.registry.downloads import attachment_disposition
 from plugins.registry.models_search import SavedSearch
-from plugins.registry.pdfdoc import attachment_disposition
 from plugins.registry.schemas_search import (
     ExportQueryIn,
     PageIn,

@@ -252,6 +252,13 @@ async def test_the_list_puts_urgent_first_and_hides_confidential_documents(
     assert ([d["id"] for d in rest["items"]], rest["next_cursor"]) == ([normal["id"]], None)
     bad = await lan.get(URL, params={"cursor": "nonsense"})
     assert bad.status_code == 422
+    # A forged cursor with an id beyond the database's integers is refused, not a 500.
+    from plugins.registry.api import encode_cursor
+
+    forged = encode_cursor([0, "2025-01-01T00:00:00+00:00", 2**40])
+    refused = await lan.get(URL, params={"cursor": forged})
+    assert refused.status_code == 422
+    assert refused.json()["errors"] == {"cursor": "invalid cursor"}
 
 
 async def test_another_tenants_documents_and_files_are_404(people, registry_id, other_api):

@@ -196,11 +196,16 @@ async def list_documents(
 async def open_document(document_id: int, direction: str = INCOMING) -> Document:
     """:func:`get_document` for a person reading it: the view is on the timeline and in the
     audit trail (ND30: every access is traced)."""
+    document = await get_document(document_id, direction)
+    await trace_view(document)
+    return document
+
+
+async def trace_view(document: Document) -> None:
+    """Record that the current actor read ``document`` (already checked visible)."""
     from plugins.registry.services.timeline import STEP_VIEWED, record_step
 
-    document = await get_document(document_id, direction)
     await record_step(document, STEP_VIEWED)
-    return document
 
 
 async def open_file(document_id: int, file_id: int, direction: str = INCOMING) -> DocumentFile:

@@ -30,7 +30,7 @@ from plugins.registry.services.outgoing_issue_common import (
     locked_outgoing,
     mark_issued,
 )
-from plugins.registry.services.participants import add_participant
+from plugins.registry.services.participants import add_participant, add_participants
 from plugins.registry.services.registries import MAX_ID
 from plugins.registry.services.timeline import STEP_ISSUED, record_step
 from plugins.registry.units import UnitRef, find_unit, get_unit, position_units
@@ -118,10 +118,7 @@ async def distribute_internal(
         names += await _user_names(agency, users, errors)
         if errors:
             raise InvalidInput("Nothing was distributed: " + "; ".join(errors.values()), errors)
-        for unit_id in units:
-            await add_participant(document.id, PART_RECIPIENT, unit_id=unit_id)
-        for user_id in users:
-            await add_participant(document.id, PART_RECIPIENT, user_id=user_id)
+        await add_participants(document.id, PART_RECIPIENT, user_ids=users, unit_ids=units)
         await mark_issued(found, moment)
         clerk = current_user_id()
         if clerk is not None:

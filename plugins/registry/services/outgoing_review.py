@@ -47,7 +47,7 @@ from plugins.registry.services.outgoing_common import (
     user_row,
 )
 from plugins.registry.services.outgoing_issue_common import check_not_recalled
-from plugins.registry.services.participants import add_participant
+from plugins.registry.services.participants import add_participants
 from plugins.registry.services.timeline import STEP_REVIEW_REQUESTED, STEP_REVIEWED, record_step
 
 MAX_REVIEWERS = 20
@@ -162,7 +162,7 @@ async def request_review(
                     requested_at=moment,
                 )
             )
-            await add_participant(document.id, PART_REVIEWER, user_id=user_id)
+        await add_participants(document.id, PART_REVIEWER, user_ids=reviewers)
         if text:
             await DraftComment.create(
                 document_id=document.id, author_id=current_user_id(), text=text, created_at=moment

@@ -154,7 +154,7 @@ async def list_drafts(request: Request) -> Response:
 async def get_draft(request: Request) -> Response:
     """One visible outgoing or internal document (the view is traced on its timeline)."""
     found = await load_outgoing(path_id(request, "document_id"))
-    await documents.open_document(found.document.id, found.document.direction)
+    await documents.trace_view(found.document)  # load_outgoing checked it is visible
     return respond(await outgoing_detail(found.document))
 
 

@@ -42,9 +42,9 @@ from plugins.registry.models_outgoing import (
     SIGNING_FORMS,
     SUBMITTED,
 )
-from plugins.registry.services import outgoing_drafts
+from plugins.registry.services import documents, outgoing_drafts
 from plugins.registry.services.incoming_files import IncomingFile
-from plugins.registry.services.outgoing_common import EDITABLE, load_outgoing
+from plugins.registry.services.outgoing_common import EDITABLE, Outgoing, load_outgoing
 from plugins.registry.services.outgoing_input import DraftMetadata
 from plugins.registry.services.outgoing_lists import VIEWS, ListFilter, counts, list_outgoing
 from plugins.registry.services.outgoing_signing import MANUAL
@@ -238,8 +238,7 @@ async def new_draft(request: Request) -> Response:
 # ------------------------------------------------------------------------------ detail
 
 
-async def detail_context(request: Request, document_id: int) -> dict[str, Any]:
-    found = await load_outgoing(document_id)
+async def detail_context(request: Request, found: Outgoing) -> dict[str, Any]:
     data = await outgoing_detail(found.document)
     actor = current_actor()
     me = actor.id if actor.kind == "user" else None
@@ -280,8 +279,11 @@ async def detail_context(request: Request, document_id: int) -> dict[str, Any]:
 
 @authenticated
 async def draft_page(request: Request) -> Response:
-    """A draft's page: metadata, files, reviews, comments, timeline, the forms of my steps."""
-    context = await detail_context(request, path_id(request, "document_id"))
+    """A draft's page: metadata, files, reviews, comments, timeline, the forms of my steps.
+    Opening it is traced on the timeline, as for incoming documents."""
+    found = await load_outgoing(path_id(request, "document_id"))
+    await documents.trace_view(found.document)
+    context = await detail_context(request, found)
     # The reference data only feeds the drafter's edit form.
     context.update(await form_context(None) if context["can_edit"] else {"form": None})
     return await render(request, "registry/outgoing/detail.html", context)

@@ -12,6 +12,7 @@ from outgoing_draft_support import DOCX, DOCX_TYPE
 from core.context import tenant_context
 from core.testing_web import HTML, assert_csp_clean, hidden_fields, submit_form
 from plugins.registry.models_documents import Document
+from plugins.registry.models_flow import TimelineEntry
 
 NEW = "/registry/outgoing/new"
 FIELDS = {
@@ -115,6 +116,12 @@ async def test_a_draft_goes_from_the_form_to_signed(people, registry_id, tenant)
         assert (await Document.get(id=doc_id)).status == "signed"
     final = await lan.get(url, headers=HTML)
     assert 'data-status="signed"' in final.text and 'data-step="signed"' in final.text
+    # Every opening of the page is on the timeline, with who opened it.
+    with tenant_context(tenant):
+        viewers = await TimelineEntry.filter(document_id=doc_id, step="viewed").values_list(
+            "actor_user_id", flat=True
+        )
+    assert {lan.user_id, mai.user_id} <= set(viewers)
 
 
 async def test_form_errors_and_permissions(

@@ -13,12 +13,12 @@ import pytest
 from pypdf import PdfReader
 
 from plugins.registry import pdfdoc
+from plugins.registry.downloads import attachment_disposition
 from plugins.registry.pdfdoc import (
     FONT_DIR_ENV,
     Column,
     FontUnavailable,
     TitleBlock,
-    attachment_disposition,
     pdf_fonts,
     table_pdf,
 )
